@@ -1,0 +1,94 @@
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config';
+import { HttpError, type ErrorBody } from './errors';
+import { createHopClient, type HopClient } from './http-client';
+import { createLifecycle, type Lifecycle } from './lifecycle';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { HOP_PATH } from './relay';
+import { locals, requestContext } from './request-context';
+import { hop, start } from './routes/chain';
+import { meow } from './routes/meow';
+import { metricsRoute } from './routes/metrics';
+import { ping } from './routes/ping';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  hopClient: HopClient;
+  lifecycle: Lifecycle;
+}
+
+export function createDeps(config: Config, overrides: Partial<AppDeps> = {}): AppDeps {
+  return {
+    logger: overrides.logger ?? createLogger(config),
+    metrics: overrides.metrics ?? createMetrics(config.serviceName),
+    hopClient: overrides.hopClient ?? createHopClient(),
+    lifecycle: overrides.lifecycle ?? createLifecycle(),
+  };
+}
+
+/** No route takes a body; anything larger than this is refused with 413. */
+const MAX_BODY = '16kb';
+
+/** Builds the service without listening, so tests can drive it with supertest. */
+export function createApp(config: Config, deps: AppDeps): Express {
+  const { logger, metrics, hopClient, lifecycle } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  app.use(requestContext(logger, metrics, () => lifecycle.draining));
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    const origin = config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins];
+    app.use(cors({ origin, methods: ['GET', 'HEAD'], exposedHeaders: ['X-Request-Id'], maxAge: 600 }));
+  }
+  app.use(express.raw({ type: () => true, limit: MAX_BODY }));
+
+  const routes: Record<string, RequestHandler> = {
+    '/ping': ping(lifecycle),
+    '/meow': meow(config),
+    '/start': start(config, hopClient, metrics),
+    [HOP_PATH]: hop(config, hopClient, metrics),
+    '/metrics': metricsRoute(metrics),
+  };
+  for (const [path, handler] of Object.entries(routes)) {
+    app.get(path, handler);
+    app.all(path, (_req, res) => {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
+    });
+  }
+  app.use((req) => {
+    throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+/** The only place where an error becomes a response. */
+const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const httpError = toHttpError(error);
+  const { requestId, log } = locals(res);
+  if (httpError.status >= 500) {
+    log.warn({ err: httpError.cause ?? httpError, error: httpError.code, hop: httpError.hop }, httpError.message);
+  }
+  if (res.headersSent) return void res.destroy();
+  const body: ErrorBody = { error: httpError.code, message: httpError.message, requestId };
+  if (httpError.hop) body.hop = httpError.hop;
+  res.status(httpError.status).json(body);
+};
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  // body-parser's errors carry the status to answer with.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (status === 413) return new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY}`);
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(400, 'bad_request', 'the request could not be read');
+  }
+  return new HttpError(500, 'internal_error', 'unexpected error', undefined, { cause: error });
+}

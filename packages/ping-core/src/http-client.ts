@@ -1,0 +1,134 @@
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, request } from 'undici';
+
+export type HopFailure = 'unreachable' | 'timeout' | 'invalid_response';
+
+/** A call to the next hop that produced no usable HTTP answer. */
+export class HopCallError extends Error {
+  constructor(
+    readonly failure: HopFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HopCallError';
+  }
+}
+
+export interface HopResponse {
+  status: number;
+  /** The parsed JSON body; a body that is not JSON is a HopCallError instead. */
+  body: unknown;
+}
+
+export interface HopClient {
+  getJson(url: URL, options: { timeoutMs: number; headers: Record<string, string> }): Promise<HopResponse>;
+  close(): Promise<void>;
+}
+
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const CONNECT_TIMEOUT_MS = 2000;
+const TRY_NEXT_ADDRESS = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
+
+/** Errors raised before the peer could have acted on the request: safe to send again. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Connects to one of the addresses a name resolves to, trying the next one
+ * when a connection is refused. During a rolling replacement a service name
+ * resolves to the old container (whose listener is already closed) and the
+ * new one; this finds the live one instead of failing the request.
+ */
+function connectToAnyAddress(): buildConnector.connector {
+  const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+  return (options, callback) => {
+    const hostname = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(hostname)) return connect(options, callback);
+    lookup(hostname, { all: true }, (lookupError, addresses) => {
+      if (lookupError) return callback(lookupError, null);
+      const start = Math.floor(Math.random() * addresses.length);
+      const attempt = (tried: number): void => {
+        const address = addresses[(start + tried) % addresses.length]!.address;
+        connect({ ...options, hostname: address }, (error, socket) => {
+          if (error && TRY_NEXT_ADDRESS.has(errorCode(error) ?? '') && tried + 1 < addresses.length) return attempt(tried + 1);
+          if (error) return callback(error, null);
+          callback(null, socket!);
+        });
+      };
+      attempt(0);
+    });
+  };
+}
+
+/**
+ * The services' one outbound HTTP setup: a keep-alive pool per origin (undici,
+ * chosen over axios by measurement, see the README), a total per-call
+ * timeout, and one retry when a pooled connection turns out to be dead.
+ */
+export function createHopClient(): HopClient {
+  const agent = new Agent({
+    connect: connectToAnyAddress(),
+    // Below the servers' keep-alive timeout, so the client closes idle sockets first.
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 30_000,
+    maxResponseSize: MAX_RESPONSE_BYTES,
+  });
+
+  async function attempt(url: URL, signal: AbortSignal, headers: Record<string, string>): Promise<HopResponse> {
+    const response = await request(url, { method: 'GET', headers, signal, dispatcher: agent });
+    const text = await response.body.text();
+    try {
+      return { status: response.statusCode, body: JSON.parse(text) as unknown };
+    } catch (error) {
+      throw new HopCallError('invalid_response', `answered ${response.statusCode} with a body that is not JSON`, { cause: error });
+    }
+  }
+
+  return {
+    async getJson(url, { timeoutMs, headers }) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(url, signal, headers);
+        } catch (error) {
+          if (error instanceof HopCallError) throw error;
+          if (signal.aborted) throw new HopCallError('timeout', `did not answer within ${timeoutMs} ms`, { cause: error });
+          const code = errorCode(error);
+          if (tries < 2 && code && RETRYABLE_CODES.has(code)) continue;
+          if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+            throw new HopCallError('invalid_response', `answered with more than ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+          }
+          throw new HopCallError('unreachable', describeNetworkError(code, error), { cause: error });
+        }
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+function describeNetworkError(code: string | undefined, error: unknown): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'refused the connection';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'could not be resolved';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'closed the connection before answering';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return 'could not be reached';
+    default:
+      return `could not be called (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  }
+}

@@ -1,0 +1,100 @@
+import type { Request } from 'express';
+import type { Config } from './config';
+import { HttpError, isErrorBody } from './errors';
+import { HopCallError, type HopClient } from './http-client';
+import type { Metrics } from './metrics';
+
+/** The internal route each hop serves to the one before it. */
+export const HOP_PATH = '/hop';
+export const HOP_COUNT_HEADER = 'x-hop-count';
+export const DEADLINE_HEADER = 'x-deadline-ms';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * Each hop hands the next one a little less time than it waits itself, so the
+ * hop nearest a slow service times out first and names it, and the answer
+ * travels back up before the callers' own timers fire.
+ */
+export const HOP_MARGIN_MS = 100;
+
+/** Where a request is in the chain: how many hops it has made and when it must be answered. */
+export interface HopContext {
+  readonly requestId: string;
+  readonly hopCount: number;
+  /** performance.now() time by which the answer must be back. */
+  readonly deadline: number;
+}
+
+/** A chain starts here: the full budget and no hops made. */
+export function startContext(config: Config, requestId: string): HopContext {
+  return { requestId, hopCount: 0, deadline: performance.now() + config.requestDeadlineMs };
+}
+
+/** The context a hop receives from the one before it; the budget is relative, so clocks need not agree. */
+export function receivedContext(config: Config, req: Request, requestId: string): HopContext {
+  const hopCount = parseHeaderInteger(req, HOP_COUNT_HEADER, 0);
+  const budget = Math.min(parseHeaderInteger(req, DEADLINE_HEADER, config.requestDeadlineMs), config.requestDeadlineMs);
+  return { requestId, hopCount, deadline: performance.now() + budget };
+}
+
+function parseHeaderInteger(req: Request, name: string, fallback: number): number {
+  const raw = req.get(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'bad_request', `${name} must be a non-negative integer`);
+  return Number(raw);
+}
+
+/**
+ * Calls the next hop and returns the meows of every service after this one.
+ * Every failure becomes an HttpError naming the hop where it happened; an
+ * error answered by a hop further down is passed back unchanged.
+ */
+export async function relayToNextHop(config: Config, client: HopClient, metrics: Metrics, context: HopContext): Promise<string[]> {
+  const nextHop = config.nextHop;
+  if (!nextHop) return [];
+  const hop = nextHop.hostname;
+  if (context.hopCount + 1 > config.maxHops) {
+    throw new HttpError(508, 'loop_detected', `the chain passed ${config.maxHops} hops before ${hop}; NEXT_HOP wiring loops`, hop);
+  }
+  const remaining = Math.floor(context.deadline - performance.now());
+  if (remaining <= HOP_MARGIN_MS) {
+    throw new HttpError(504, 'gateway_timeout', `no time was left to call ${hop} within the request deadline`, hop);
+  }
+
+  const started = performance.now();
+  let outcome = 'ok';
+  try {
+    const response = await client.getJson(new URL(HOP_PATH, nextHop), {
+      timeoutMs: remaining,
+      headers: {
+        [REQUEST_ID_HEADER]: context.requestId,
+        [HOP_COUNT_HEADER]: String(context.hopCount + 1),
+        [DEADLINE_HEADER]: String(remaining - HOP_MARGIN_MS),
+      },
+    });
+    return meowsFrom(response.status, response.body, hop);
+  } catch (error) {
+    outcome = error instanceof HttpError ? `status_${error.status}` : error instanceof HopCallError ? error.failure : 'error';
+    throw toHttpError(error, hop);
+  } finally {
+    metrics.downstreamDuration.observe({ hop, outcome }, (performance.now() - started) / 1000);
+  }
+}
+
+function meowsFrom(status: number, body: unknown, hop: string): string[] {
+  if (status === 200 && Array.isArray(body) && body.every((item) => typeof item === 'string')) return body;
+  // A chain failure further down keeps its status and the hop it names.
+  if ((status === 502 || status === 504 || status === 508) && isErrorBody(body) && body.hop) {
+    throw new HttpError(status, body.error, body.message, body.hop);
+  }
+  throw new HttpError(502, 'bad_gateway', `${hop} answered ${status} with an unexpected body`, hop);
+}
+
+function toHttpError(error: unknown, hop: string): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof HopCallError) {
+    const status = error.failure === 'timeout' ? 504 : 502;
+    return new HttpError(status, status === 504 ? 'gateway_timeout' : 'bad_gateway', `${hop} ${error.message}`, hop, { cause: error });
+  }
+  return new HttpError(502, 'bad_gateway', `calling ${hop} failed`, hop, { cause: error });
+}

@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createApp, createDeps, type AppDeps } from './app';
+import { ConfigError, loadConfig, type Config, type ServiceDefaults } from './config';
+
+/** Node's own limit, named here because the 431 answer below depends on it. */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+export interface RunningService {
+  readonly config: Config;
+  readonly server: Server;
+  readonly deps: AppDeps;
+  /** Drains and closes; resolves true when every request finished in time. */
+  shutdown(): Promise<boolean>;
+}
+
+/** Creates the HTTP server for an app: header limits and clean answers for malformed requests. */
+export function listen(config: Config, deps: AppDeps, port = config.port): Promise<RunningService> {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, createApp(config, deps));
+  // Longer than any load balancer's idle timeout (ALB: 60 s), so the proxy closes idle sockets first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
+
+  let closing: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> => {
+    closing ??= drain(server, config, deps);
+    return closing;
+  };
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve({ config, server, deps, shutdown });
+    });
+  });
+}
+
+/** Requests Node rejects before they reach express still get a JSON answer. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', `request headers are limited to ${MAX_HEADER_BYTES} bytes`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request was not received in time']
+        : [400, 'bad_request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: code, message });
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * /ping turns 503, the listener closes (idle keep-alive sockets with it),
+ * requests in flight finish and their sockets close after the answer. If they
+ * take longer than SHUTDOWN_TIMEOUT_MS the rest are cut off.
+ */
+function drain(server: Server, config: Config, deps: AppDeps): Promise<boolean> {
+  deps.lifecycle.draining = true;
+  deps.logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'draining');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      deps.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing the remaining connections');
+      server.closeAllConnections();
+      resolve(false);
+    }, config.shutdownTimeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  }).then(async (clean) => {
+    await deps.hopClient.close();
+    deps.logger.info('stopped');
+    deps.logger.flush();
+    return clean as boolean;
+  });
+}
+
+/**
+ * The whole life of a service process: config from the environment (a bad
+ * value stops it with one line naming the variable), listen, and drain on
+ * SIGTERM/SIGINT, exiting 0 when everything in flight was answered.
+ */
+export async function startService(defaults: ServiceDefaults, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  let config: Config;
+  try {
+    config = loadConfig(env, defaults);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const deps = createDeps(config);
+  const service = await listen(config, deps).catch((error: NodeJS.ErrnoException) => {
+    process.stderr.write(`Cannot listen on port ${config.port}: ${error.code ?? error.message}\n`);
+    process.exit(1);
+  });
+  deps.logger.info({ port: config.port, nextHop: config.nextHop?.href ?? null }, 'listening');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      deps.logger.info({ signal }, 'shutdown requested');
+      void service.shutdown().then((clean) => process.exit(clean ? 0 : 1));
+    });
+  }
+  return service;
+}
