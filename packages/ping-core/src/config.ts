@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
+  .url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL such as http://node-paul:3000' })
   .transform((value) => new URL(value))
   .refine((url) => url.pathname === '/' && !url.search && !url.hash, 'must be a base URL with no path, query or fragment');
 

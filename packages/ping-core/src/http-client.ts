@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 
@@ -45,12 +45,17 @@ function errorCode(error: unknown): string | undefined {
  * resolves to the old container (whose listener is already closed) and the
  * new one; this finds the live one instead of failing the request.
  */
-function connectToAnyAddress(): buildConnector.connector {
+/** Resolves a name to every address it has, like dns.lookup with `all: true`. */
+export type Lookup = (hostname: string, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
+
+const systemLookup: Lookup = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
+
+function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
   const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
   return (options, callback) => {
     const hostname = options.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(hostname)) return connect(options, callback);
-    lookup(hostname, { all: true }, (lookupError, addresses) => {
+    lookup(hostname, (lookupError, addresses) => {
       if (lookupError) return callback(lookupError, null);
       const start = Math.floor(Math.random() * addresses.length);
       const attempt = (tried: number): void => {
@@ -71,9 +76,9 @@ function connectToAnyAddress(): buildConnector.connector {
  * chosen over axios by measurement, see the README), a total per-call
  * timeout, and one retry when a pooled connection turns out to be dead.
  */
-export function createHopClient(): HopClient {
+export function createHopClient({ lookup = systemLookup }: { lookup?: Lookup } = {}): HopClient {
   const agent = new Agent({
-    connect: connectToAnyAddress(),
+    connect: connectToAnyAddress(lookup),
     // Below the servers' keep-alive timeout, so the client closes idle sockets first.
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 30_000,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { REQUEST_ID_HEADER } from './relay';
@@ -35,8 +36,10 @@ export function requestContext(logger: Logger, metrics: Metrics, isDraining: () 
     res.locals.requestId = id;
     res.locals.log = logger.child({ requestId: id });
     res.setHeader('X-Request-Id', id);
-    // A draining process closes each connection after its answer.
-    if (isDraining()) res.setHeader('Connection', 'close');
+    // A process that started draining while this request ran closes the connection after answering.
+    onHeaders(res, () => {
+      if (isDraining()) res.setHeader('Connection', 'close');
+    });
     res.once('finish', () => {
       const durationMs = performance.now() - started;
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';

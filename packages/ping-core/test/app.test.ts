@@ -1,0 +1,132 @@
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { config, testDeps, type CapturedLogs } from './support';
+
+function ringo(env: Record<string, string> = {}) {
+  const ringoConfig = config('node-ringo', env);
+  const logs: CapturedLogs = { lines: [] };
+  const deps = testDeps(ringoConfig, logs);
+  return { app: createApp(ringoConfig, deps), deps, logs };
+}
+
+describe('a service at the end of the chain', () => {
+  it('answers /ping with a plain pong', async () => {
+    const response = await request(ringo().app).get('/ping').expect(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toBe('pong');
+  });
+
+  it('answers /ping 503 while it drains, so load balancers stop sending to it', async () => {
+    const { app, deps } = ringo();
+    deps.lifecycle.draining = true;
+    const response = await request(app).get('/ping').expect(503);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  it('answers /meow with its own name and port as a JSON string', async () => {
+    const response = await request(ringo({ PORT: '3000' }).app).get('/meow').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body).toBe('meow from node-ringo:3000');
+  });
+
+  it('answers /start with an empty array because nobody comes after it', async () => {
+    const response = await request(ringo().app).get('/start').expect(200);
+    expect(response.body).toEqual([]);
+  });
+
+  it('answers the internal hop route with only its own meow', async () => {
+    const response = await request(ringo().app).get('/hop').expect(200);
+    expect(response.body).toEqual(['meow from node-ringo:3000']);
+  });
+
+  it('answers HEAD on a known route like GET without a body', async () => {
+    const response = await request(ringo().app).head('/ping').expect(200);
+    expect(response.text).toBeUndefined();
+  });
+});
+
+describe('request ids', () => {
+  it('keeps a sane id sent by the caller and logs it on the request line', async () => {
+    const { app, logs } = ringo();
+    const response = await request(app).get('/meow').set('X-Request-Id', 'client-42.a:b').expect(200);
+    expect(response.headers['x-request-id']).toBe('client-42.a:b');
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({ msg: 'request', requestId: 'client-42.a:b', service: 'node-ringo', method: 'GET', path: '/meow', status: 200 }),
+    );
+  });
+
+  it.each([
+    ['with spaces and markup', '<script>alert(1)</script>'],
+    ['too long', 'x'.repeat(129)],
+    ['with a header-splitting attempt', 'abc%0d%0aSet-Cookie:x=1'],
+  ])('replaces a malformed id (%s) instead of echoing it', async (_case, offered) => {
+    const response = await request(ringo().app).get('/ping').set('X-Request-Id', offered).expect(200);
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('creates an id when the caller sent none', async () => {
+    const response = await request(ringo().app).get('/ping').expect(200);
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('bad requests', () => {
+  it('answers an unknown path 404 with the JSON error body', async () => {
+    const response = await request(ringo().app).get('/nope').set('X-Request-Id', 'r1').expect(404);
+    expect(response.body).toEqual({ error: 'not_found', message: 'no route for GET /nope', requestId: 'r1' });
+  });
+
+  it('answers a known path with the wrong method 405 and says what is allowed', async () => {
+    const response = await request(ringo().app).delete('/start').expect(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(response.body).toMatchObject({ error: 'method_not_allowed' });
+  });
+
+  it('answers an oversized body 413 without reading it all', async () => {
+    const response = await request(ringo().app)
+      .post('/start')
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.alloc(64 * 1024))
+      .expect(413);
+    expect(response.body).toMatchObject({ error: 'payload_too_large' });
+  });
+
+  it('answers a malformed hop count 400 instead of guessing', async () => {
+    const response = await request(ringo().app).get('/hop').set('X-Hop-Count', 'many').expect(400);
+    expect(response.body).toMatchObject({ error: 'bad_request', message: 'x-hop-count must be a non-negative integer' });
+  });
+});
+
+describe('headers', () => {
+  it('sends security headers and does not advertise express', async () => {
+    const response = await request(ringo().app).get('/ping');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toBeDefined();
+  });
+
+  it('sends no CORS headers unless CORS_ORIGINS allows the origin', async () => {
+    const closed = await request(ringo().app).get('/start').set('Origin', 'https://evil.example');
+    expect(closed.headers['access-control-allow-origin']).toBeUndefined();
+
+    const open = ringo({ CORS_ORIGINS: 'https://board.example' }).app;
+    const allowed = await request(open).get('/start').set('Origin', 'https://board.example');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://board.example');
+    expect(allowed.headers['access-control-expose-headers']).toBe('X-Request-Id');
+    const other = await request(open).get('/start').set('Origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('/metrics', () => {
+  it('exposes request durations by route and status, and process metrics, as Prometheus text', async () => {
+    const { app } = ringo();
+    await request(app).get('/meow');
+    await request(app).get('/no-such-route');
+    const response = await request(app).get('/metrics').expect(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toMatch(/http_request_duration_seconds_count\{service="node-ringo",method="GET",route="\/meow",status="200"\} 1/);
+    expect(response.text).toMatch(/http_request_duration_seconds_count\{service="node-ringo",method="GET",route="unmatched",status="404"\} 1/);
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+  });
+});

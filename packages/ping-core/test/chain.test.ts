@@ -1,0 +1,156 @@
+import request from 'supertest';
+import { HOP_MARGIN_MS } from '../src/relay';
+import { DEFAULT_CHAIN, freePort, startChain, startRawServer, type Chain } from './support';
+
+describe('the john → paul → george → ringo chain', () => {
+  let chain: Chain;
+  beforeAll(async () => {
+    chain = await startChain(DEFAULT_CHAIN);
+  });
+  afterAll(() => chain.stop());
+
+  it('answers /start on john with the meows of paul, george and ringo in chain order', async () => {
+    const { port: paul } = chain.services['node-paul']!.config;
+    const { port: george } = chain.services['node-george']!.config;
+    const { port: ringo } = chain.services['node-ringo']!.config;
+    const response = await request(chain.url).get('/start').expect(200);
+    expect(response.body).toEqual([`meow from node-paul:${paul}`, `meow from node-george:${george}`, `meow from node-ringo:${ringo}`]);
+  });
+
+  it('carries the caller’s request id to every hop and onto every hop’s log line', async () => {
+    const response = await request(chain.url).get('/start').set('X-Request-Id', 'trace-across-four-hops').expect(200);
+    expect(response.headers['x-request-id']).toBe('trace-across-four-hops');
+    for (const name of DEFAULT_CHAIN) {
+      const lines = chain.logs[name]!.lines.filter((line) => line.requestId === 'trace-across-four-hops');
+      expect(lines).toEqual([expect.objectContaining({ msg: 'request', service: name, status: 200 })]);
+    }
+  });
+
+  it('counts downstream calls by hop and outcome in /metrics', async () => {
+    await request(chain.url).get('/start').expect(200);
+    const response = await request(chain.url).get('/metrics').expect(200);
+    expect(response.text).toMatch(/downstream_request_duration_seconds_count\{service="node-john",hop="node-paul",outcome="ok"\} [1-9]/);
+  });
+});
+
+describe('when a hop fails', () => {
+  it('when ringo is down, /start answers 502 naming node-ringo, and john keeps serving', async () => {
+    const chain = await startChain(DEFAULT_CHAIN);
+    try {
+      await chain.services['node-ringo']!.shutdown();
+      const response = await request(chain.url).get('/start').set('X-Request-Id', 'ringo-down').expect(502);
+      expect(response.body).toEqual({
+        error: 'bad_gateway',
+        message: 'node-ringo refused the connection',
+        hop: 'node-ringo',
+        requestId: 'ringo-down',
+      });
+      await request(chain.url).get('/ping').expect(200, 'pong');
+    } finally {
+      await chain.stop();
+    }
+  });
+
+  it('when george does not answer, /start answers 504 naming node-george within the deadline', async () => {
+    const deadline = 600;
+    const silent = await startRawServer(() => {
+      // Never answers, like a paused container.
+    });
+    const chain = await startChain(['node-john', 'node-paul'], {
+      'node-john': { REQUEST_DEADLINE_MS: String(deadline) },
+      'node-paul': { NEXT_HOP: `http://node-george:${silent.port}` },
+    });
+    try {
+      const started = performance.now();
+      const response = await request(chain.url).get('/start').expect(504);
+      const elapsed = performance.now() - started;
+      expect(response.body).toMatchObject({ error: 'gateway_timeout', hop: 'node-george' });
+      // Paul gets the budget less one margin, so he times out first and john answers before his own deadline.
+      expect(elapsed).toBeGreaterThanOrEqual(deadline - HOP_MARGIN_MS - 50);
+      expect(elapsed).toBeLessThan(deadline + 500);
+    } finally {
+      await chain.stop();
+      await silent.close();
+    }
+  });
+
+  it('when NEXT_HOP loops back up the chain, answers 508 once the hop limit is passed', async () => {
+    const johnPort = await freePort();
+    const chain = await startChain(['node-john', 'node-paul'], {
+      'node-john': { PORT: String(johnPort), MAX_HOPS: '5' },
+      'node-paul': { NEXT_HOP: `http://node-john:${johnPort}`, MAX_HOPS: '5' },
+    });
+    try {
+      const response = await request(chain.url).get('/start').expect(508);
+      expect(response.body).toMatchObject({ error: 'loop_detected', hop: 'node-john' });
+      // Hops 1..5 went through (paul, john, paul, john, paul), the sixth was refused.
+      const hopLines = [...chain.logs['node-john']!.lines, ...chain.logs['node-paul']!.lines].filter((line) => line.path === '/hop');
+      expect(hopLines).toHaveLength(5);
+    } finally {
+      await chain.stop();
+    }
+  });
+
+  it('when a hop answers something that is not JSON, /start answers 502 naming it', async () => {
+    const garbage = await startRawServer((_req, res) => res.end('<html>oops</html>'));
+    const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${garbage.port}` } });
+    try {
+      const response = await request(chain.url).get('/start').expect(502);
+      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul answered 200 with a body that is not JSON' });
+    } finally {
+      await chain.stop();
+      await garbage.close();
+    }
+  });
+
+  it('when a hop answers an unexpected status, /start answers 502 naming it rather than passing it on', async () => {
+    const teapot = await startRawServer((_req, res) => {
+      res.statusCode = 418;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"teapot","message":"short and stout"}');
+    });
+    const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${teapot.port}` } });
+    try {
+      const response = await request(chain.url).get('/start').expect(502);
+      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul answered 418 with an unexpected body' });
+    } finally {
+      await chain.stop();
+      await teapot.close();
+    }
+  });
+
+  it('when the next hop name does not resolve, /start answers 502 naming it', async () => {
+    const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: 'http://nowhere-to-be-found:3000' } });
+    try {
+      const response = await request(chain.url).get('/start').expect(502);
+      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'nowhere-to-be-found' });
+    } finally {
+      await chain.stop();
+    }
+  });
+});
+
+describe('the hop client', () => {
+  it('retries once on a fresh connection when the next hop closed a pooled keep-alive connection', async () => {
+    const requestsPerSocket = new WeakMap<object, number>();
+    let served = 0;
+    // Answers the first request on each connection and drops any later one, like a peer closing an idle socket.
+    const flaky = await startRawServer((req, res) => {
+      const count = (requestsPerSocket.get(req.socket) ?? 0) + 1;
+      requestsPerSocket.set(req.socket, count);
+      if (count > 1) return void req.socket.destroy();
+      served++;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('["meow from node-paul:1"]');
+    });
+    const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${flaky.port}` } });
+    try {
+      await request(chain.url).get('/start').expect(200);
+      await request(chain.url).get('/start').expect(200, ['meow from node-paul:1']);
+      expect(served).toBe(2);
+    } finally {
+      await chain.stop();
+      await flaky.close();
+    }
+  });
+});
