@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadEnvironment } from '../src/environment';
+import { ConfigError } from '../src/errors';
+import { TASK_DEFINITIONS_DIR } from '../src/paths';
+import { renderTaskDefinitions } from '../src/render';
+
+function problemsOf(action: () => unknown): readonly string[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+// The edits deliberately break the file's shape, so no type can describe it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = Record<string, any>;
+
+/** A copy of deploy/task-definitions/ with one file changed by `edit`. */
+function withEditedDefinition(file: string, edit: (json: AnyJson) => void): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'task-definitions-'));
+  for (const name of ['client.json', 'node.json']) {
+    const json = JSON.parse(readFileSync(path.join(TASK_DEFINITIONS_DIR, name), 'utf8'));
+    if (name === file) edit(json);
+    writeFileSync(path.join(directory, name), JSON.stringify(json));
+  }
+  return directory;
+}
+
+describe('the committed task definitions and environments', () => {
+  it.each(['staging', 'production'])('%s renders both task definitions with valid input for RegisterTaskDefinition', (name) => {
+    const environment = loadEnvironment(name);
+    const rendered = renderTaskDefinitions(environment, { tag: `${name}-0123456789ab`, registry: environment.registry });
+
+    expect(rendered.map((definition) => definition.family).sort()).toEqual([
+      'microservice-ping-pong-client-td',
+      'microservice-ping-pong-node-td',
+    ]);
+    const node = rendered.find((definition) => definition.family === 'microservice-ping-pong-node-td')!.input;
+    expect(node.containerDefinitions!.map((container) => container.name)).toEqual(['node-john', 'node-paul', 'node-george', 'node-ringo']);
+    expect(new Set(node.containerDefinitions!.map((container) => container.image))).toEqual(
+      new Set([`${environment.registry}/microservice-ping-pong/node:${name}-0123456789ab`]),
+    );
+    expect(node.executionRoleArn).toBe(environment.roles.executionRoleArn);
+    expect(node.containerDefinitions![0]!.logConfiguration!.options!['awslogs-region']).toBe(environment.region);
+    expect(node.containerDefinitions![0]!.secrets).toEqual([
+      { name: 'CORS_ORIGINS', valueFrom: `/microservice-ping-pong/${name}/CORS_ORIGINS` },
+    ]);
+  });
+
+  it('the node task relays john → paul → george → ringo through links, NEXT_HOP and HEALTHY dependencies', () => {
+    const environment = loadEnvironment('production');
+    const node = renderTaskDefinitions(environment, { tag: 'production-abc', registry: environment.registry }).find(
+      (definition) => definition.family === 'microservice-ping-pong-node-td',
+    )!.input;
+    const chain = node.containerDefinitions!.map((container) => ({
+      name: container.name,
+      links: container.links ?? [],
+      dependsOn: (container.dependsOn ?? []).map((dependency) => `${dependency.containerName}:${dependency.condition}`),
+      nextHop: container.environment!.find((variable) => variable.name === 'NEXT_HOP')!.value,
+    }));
+    expect(chain).toEqual([
+      { name: 'node-john', links: ['node-paul'], dependsOn: ['node-paul:HEALTHY'], nextHop: 'http://node-paul:3000' },
+      { name: 'node-paul', links: ['node-george'], dependsOn: ['node-george:HEALTHY'], nextHop: 'http://node-george:3000' },
+      { name: 'node-george', links: ['node-ringo'], dependsOn: ['node-ringo:HEALTHY'], nextHop: 'http://node-ringo:3000' },
+      { name: 'node-ringo', links: [], dependsOn: [], nextHop: '' },
+    ]);
+  });
+
+  it('the load balancer sends /start and /ping to node-john and everything else to the client', () => {
+    const { loadBalancer } = loadEnvironment('production');
+    const groupOf = (name: string) => loadBalancer.targetGroups.find((group) => group.name === name)!;
+    expect(loadBalancer.rules.map((rule) => [rule.pathPatterns, groupOf(rule.targetGroup).containerName])).toEqual([
+      [['/start'], 'node-john'],
+      [['/ping'], 'node-john'],
+    ]);
+    expect(groupOf(loadBalancer.defaultTargetGroup).containerName).toBe('client');
+    expect(loadBalancer.targetGroups.map((group) => [group.containerName, group.healthCheck.path])).toEqual([
+      ['client', '/'],
+      ['node-john', '/ping'],
+    ]);
+  });
+});
+
+describe('rendering refuses what ECS would reject or run wrongly', () => {
+  const environment = loadEnvironment('production');
+  const render = (tag: string, directory?: string) =>
+    renderTaskDefinitions(environment, { tag, registry: environment.registry, directory });
+  let directory: string | undefined;
+  afterEach(() => directory && rmSync(directory, { recursive: true, force: true }));
+
+  it.each([
+    ['latest', 'the image tag "latest" is refused'],
+    ['', 'the image tag is empty'],
+    ['has space', 'is not a valid tag'],
+  ])('the tag %j is refused', (tag, problem) => {
+    expect(problemsOf(() => render(tag))).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it('an unknown key is an error naming the file and its JSON path', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[1].portMapings = [];
+    });
+    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+      `${path.relative(path.resolve(__dirname, '../..'), directory)}/node.json: containerDefinitions[1].portMapings: unknown key`,
+    ]);
+  });
+
+  it('a wrong type, a missing required field and an unknown placeholder are all reported at once', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[2].memoryReservation = '300';
+      delete json.containerDefinitions[3].image;
+      json.containerDefinitions[0].environment[0].value = '${SERVICE}';
+    });
+    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    expect(problems).toEqual([
+      expect.stringMatching(/^containerDefinitions\[0\]\.environment\[0\]\.value: unknown placeholder \$\{SERVICE\}/),
+      'containerDefinitions[2].memoryReservation: expected number, got string "300"',
+      'containerDefinitions[3].image: required',
+    ]);
+  });
+
+  it('an image pinned to latest in a file is refused', () => {
+    directory = withEditedDefinition('client.json', (json) => {
+      json.containerDefinitions[0].image = 'public.ecr.aws/nginx/nginx:latest';
+    });
+    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.image: the image tag "latest" is refused/),
+    ]);
+  });
+
+  it('a dependency on a container without a health check, and a link to a missing container, are refused', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      delete json.containerDefinitions[1].healthCheck;
+      json.containerDefinitions[1].links = ['node-georgе'];
+    });
+    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    expect(problems).toEqual([
+      'containerDefinitions[0].dependsOn[0].condition: HEALTHY needs a healthCheck on node-paul',
+      'containerDefinitions[1].links[0]: names no other container of this task',
+    ]);
+  });
+
+  it('a target group pointing at a container port the task does not map is refused', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[0].portMappings[0].containerPort = 8080;
+    });
+    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+      'deploy/environments/production.json: loadBalancer.targetGroups[1].containerPort: node-john maps no containerPort 3000',
+    ]);
+  });
+});
+
+describe('loading an environment', () => {
+  it('an unknown environment names the known ones', () => {
+    expect(problemsOf(() => loadEnvironment('prod'))).toEqual(['--env prod: no such environment (known: production, staging)']);
+  });
+});
