@@ -48,7 +48,13 @@ function errorCode(error: unknown): string | undefined {
 /** Resolves a name to every address it has, like dns.lookup with `all: true`. */
 export type Lookup = (hostname: string, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
 
-const systemLookup: Lookup = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
+/**
+ * The system resolver, except that every `*.localhost` name is loopback
+ * (RFC 6761), so the no-Docker dev loop can call hops by service name
+ * (`http://node-paul.localhost:3002`) and failures name the right hop.
+ */
+const systemLookup: Lookup = (hostname, callback) =>
+  dnsLookup(hostname.endsWith('.localhost') ? 'localhost' : hostname, { all: true }, callback);
 
 function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
   const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });

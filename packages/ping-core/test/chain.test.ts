@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { HOP_MARGIN_MS } from '../src/relay';
-import { DEFAULT_CHAIN, freePort, startChain, startRawServer, type Chain } from './support';
+import { createHopClient } from '../src/http-client';
+import { listen } from '../src/server';
+import { config, DEFAULT_CHAIN, freePort, startChain, startRawServer, testDeps, type Chain } from './support';
 
 describe('the john → paul → george → ringo chain', () => {
   let chain: Chain;
@@ -151,6 +153,27 @@ describe('the hop client', () => {
     } finally {
       await chain.stop();
       await flaky.close();
+    }
+  });
+});
+
+describe('the dev loop without Docker', () => {
+  it('resolves *.localhost hop names to loopback, so failures name the service', async () => {
+    const ringoPort = await freePort();
+    const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: `http://node-ringo.localhost:${ringoPort}` });
+    const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient() }));
+    try {
+      const down = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      expect(down.body).toMatchObject({ hop: 'node-ringo.localhost', message: 'node-ringo.localhost refused the connection' });
+
+      const ringo = await startChain(['node-ringo'], { 'node-ringo': { PORT: String(ringoPort) } });
+      try {
+        await request(`http://127.0.0.1:${john.port}`).get('/start').expect(200, [`meow from node-ringo:${ringoPort}`]);
+      } finally {
+        await ringo.stop();
+      }
+    } finally {
+      await service.shutdown();
     }
   });
 });
