@@ -1,0 +1,41 @@
+import { DeregisterTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
+import { call } from './aws';
+import type { Output } from './output';
+
+/** `arn:aws:ecs:eu-west-1:123456789012:task-definition/<family>:<revision>` → its parts. */
+function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
+  const match = /:task-definition\/([^:]+):(\d+)$/.exec(arn);
+  return match ? { family: match[1]!, revision: Number(match[2]) } : undefined;
+}
+
+/**
+ * Deregisters the ACTIVE revisions of `family` beyond the newest `keep`,
+ * never one in `inUse`. Runs only after a verified deploy, so a failed deploy
+ * never loses the revision ECS rolled back to. Returns what it deregistered.
+ */
+export async function deregisterOldRevisions(
+  ecs: ECSClient,
+  family: string,
+  keep: number,
+  inUse: ReadonlySet<string>,
+  output: Output,
+): Promise<string[]> {
+  const active: { arn: string; revision: number }[] = [];
+  const pages = paginateListTaskDefinitions({ client: ecs }, { familyPrefix: family, status: 'ACTIVE', sort: 'DESC' });
+  await call('ecs:ListTaskDefinitions', async () => {
+    for await (const page of pages) {
+      for (const arn of page.taskDefinitionArns ?? []) {
+        const parsed = parseTaskDefinitionArn(arn);
+        // familyPrefix also matches longer family names; keep only this one.
+        if (parsed?.family === family) active.push({ arn, revision: parsed.revision });
+      }
+    }
+  });
+  active.sort((a, b) => b.revision - a.revision);
+  const stale = active.slice(keep).filter(({ arn }) => !inUse.has(arn));
+  for (const { arn } of stale) {
+    await call('ecs:DeregisterTaskDefinition', () => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+    output.info(`deregistered ${arn}`);
+  }
+  return stale.map(({ arn }) => arn);
+}

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { type AwsClients, createAwsClients } from './aws';
+import { type Clock, systemClock } from './clock';
+import { deploy, ExitCode } from './deploy';
+import { loadEnvironment } from './environment';
+import { ConfigError } from './errors';
+import { consoleOutput, type Output } from './output';
+import { REPO_ROOT } from './paths';
+import { renderTaskDefinitions } from './render';
+
+export const USAGE = 'usage: npm run deploy:ecs -- --env <name> [--tag <tag>] [--dry-run] [--no-wait] [--timeout <seconds>] [--keep <n>]';
+
+export interface CliDependencies {
+  env: NodeJS.ProcessEnv;
+  /** The full sha of the checked-out commit; throws when there is none. */
+  gitCommit(): string;
+  createClients(region: string): AwsClients;
+  clock: Clock;
+  output: Output;
+}
+
+const defaultDependencies: CliDependencies = {
+  env: process.env,
+  gitCommit: () =>
+    execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+  createClients: createAwsClients,
+  clock: systemClock,
+  output: consoleOutput,
+};
+
+/** The default tag, `<env>-<first 12 hex digits of the commit>`; the deploy workflow tags images the same way. */
+export function defaultTag(environmentName: string, commit: string): string {
+  return `${environmentName}-${commit.slice(0, 12)}`;
+}
+
+function wholeNumber(option: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new ConfigError([`--${option} ${JSON.stringify(value)}: must be a whole number of at least ${min}`]);
+  return Number(value);
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        env: { type: 'string' },
+        tag: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        'no-wait': { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        keep: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+  if (values.help) return undefined;
+  if (!values.env) throw new ConfigError(['--env <name> is required (a file in deploy/environments/, like production)']);
+  return {
+    env: values.env,
+    tag: values.tag,
+    dryRun: values['dry-run'],
+    wait: !values['no-wait'],
+    timeoutSeconds: wholeNumber('timeout', values.timeout, 900, 1),
+    keep: wholeNumber('keep', values.keep, 5, 1),
+  };
+}
+
+/**
+ * `npm run deploy:ecs`: everything that can be wrong locally (arguments,
+ * environment, task definitions, tag, region) is checked before the first AWS
+ * call and exits 2; the deploy itself exits 0, 1 or 3.
+ */
+export async function main(argv: readonly string[], dependencies: CliDependencies = defaultDependencies): Promise<ExitCode> {
+  const { output, env } = dependencies;
+  try {
+    const args = parseCommandLine(argv);
+    if (!args) {
+      output.info(USAGE);
+      return ExitCode.deployed;
+    }
+    const environment = loadEnvironment(args.env);
+    if (env.AWS_REGION && env.AWS_REGION !== environment.region) {
+      throw new ConfigError([
+        `AWS_REGION is ${env.AWS_REGION} but environment ${environment.name} is in ${environment.region} (${environment.file}); unset AWS_REGION or fix the file`,
+      ]);
+    }
+    let tag = args.tag;
+    if (tag === undefined) {
+      try {
+        tag = defaultTag(environment.name, dependencies.gitCommit());
+      } catch {
+        throw new ConfigError(['no --tag given and no git commit to derive <env>-<sha> from: pass --tag']);
+      }
+    }
+    const taskDefinitions = renderTaskDefinitions(environment, { tag, registry: env.ECR_REGISTRY || environment.registry });
+    return await deploy(
+      { environment, tag, taskDefinitions, dryRun: args.dryRun, wait: args.wait, timeoutSeconds: args.timeoutSeconds, keep: args.keep },
+      { clients: dependencies.createClients(environment.region), clock: dependencies.clock, output },
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) {
+      output.error(`deploy stopped by an unexpected error: ${(error as Error).stack ?? String(error)}`);
+      return ExitCode.failed;
+    }
+    for (const problem of error.problems) output.error(problem);
+    output.error(USAGE);
+    return ExitCode.badInput;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,174 @@
+import {
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  type TaskDefinition,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { type AwsClients, AwsCallError, call } from './aws';
+import { deregisterOldRevisions } from './cleanup';
+import type { Clock } from './clock';
+import { diffTaskDefinitions, registrationInputOf } from './diff';
+import type { Environment } from './environment';
+import type { Output } from './output';
+import type { RenderedTaskDefinition } from './render';
+import { waitForRollouts, type Rollout } from './rollout';
+import { applyAutoScaling } from './scaling';
+import { describeServices, MissingServiceError, taskDefinitionsInUse } from './services';
+
+export const ExitCode = { deployed: 0, failed: 1, badInput: 2, timedOut: 3 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface DeployPlan {
+  environment: Environment;
+  tag: string;
+  /** Rendered and validated: nothing below runs on an invalid file. */
+  taskDefinitions: readonly RenderedTaskDefinition[];
+  dryRun: boolean;
+  wait: boolean;
+  timeoutSeconds: number;
+  /** ACTIVE revisions per family kept after a verified deploy. */
+  keep: number;
+}
+
+export interface DeployDependencies {
+  clients: AwsClients;
+  clock: Clock;
+  output: Output;
+}
+
+/**
+ * Diff, register, update, wait, clean up, scale: the steps of a deploy, each
+ * only when the one before it succeeded. Never throws for an AWS failure; the
+ * exit code and the printed lines say what happened.
+ */
+export async function deploy(plan: DeployPlan, dependencies: DeployDependencies): Promise<ExitCode> {
+  try {
+    return await runDeploy(plan, dependencies);
+  } catch (error) {
+    if (!(error instanceof AwsCallError || error instanceof MissingServiceError)) throw error;
+    dependencies.output.error(`deploy of ${plan.environment.name} stopped: ${error.message}`);
+    return ExitCode.failed;
+  }
+}
+
+async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDependencies): Promise<ExitCode> {
+  const { environment } = plan;
+  const { cluster } = environment;
+  const { ecs } = clients;
+  const serviceNames = Object.keys(environment.services);
+  output.info(
+    `${plan.dryRun ? 'dry run: ' : ''}deploying ${environment.name} to ${cluster} in ${environment.region}, images tagged ${plan.tag}`,
+  );
+
+  const before = await describeServices(ecs, cluster, serviceNames);
+  for (const [name, service] of before) {
+    const controller = service.deploymentController?.type ?? 'ECS';
+    if (controller !== 'ECS')
+      throw new MissingServiceError(cluster, name, `its deployment controller is ${controller}; this deploy drives ECS rolling updates`);
+  }
+
+  // 2. What will change, per service, against the revision it runs now.
+  const described = new Map<string, TaskDefinition>();
+  for (const definition of plan.taskDefinitions) {
+    for (const name of definition.services) {
+      const currentArn = before.get(name)!.taskDefinition!;
+      if (!described.has(currentArn)) {
+        const answer = await call('ecs:DescribeTaskDefinition', () =>
+          ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: currentArn })),
+        );
+        described.set(currentArn, answer.taskDefinition!);
+      }
+      const changes = diffTaskDefinitions(registrationInputOf(described.get(currentArn)!), definition.input);
+      output.info(`${name}: ${currentArn} → new revision of ${definition.family}${changes.length === 0 ? ' (no changes)' : ''}`);
+      for (const change of changes) output.info(`  ${change}`);
+    }
+  }
+  if (plan.dryRun) {
+    output.info('dry run: nothing registered, updated or deregistered');
+    return ExitCode.deployed;
+  }
+
+  // 3. Register, 4. update, remembering the deployment each update started.
+  const revisionOf = new Map<string, string>();
+  for (const definition of plan.taskDefinitions) {
+    const answer = await call('ecs:RegisterTaskDefinition', () => ecs.send(new RegisterTaskDefinitionCommand(definition.input)));
+    const arn = answer.taskDefinition!.taskDefinitionArn!;
+    output.info(`registered ${arn}`);
+    for (const name of definition.services) revisionOf.set(name, arn);
+  }
+  const rollouts: Rollout[] = [];
+  for (const [name, settings] of Object.entries(environment.services)) {
+    const answer = await call('ecs:UpdateService', () =>
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster,
+          service: name,
+          taskDefinition: revisionOf.get(name),
+          // With auto scaling the count is the scaler's; a deploy must not undo a scale-out.
+          desiredCount: settings.autoScaling ? undefined : settings.desiredCount,
+          deploymentConfiguration: settings.deploymentConfiguration,
+          healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
+        }),
+      ),
+    );
+    const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    if (!primary?.id) throw new MissingServiceError(cluster, name, 'UpdateService answered without a PRIMARY deployment');
+    output.info(`${name}: now deploying ${revisionOf.get(name)} (deployment ${primary.id})`);
+    rollouts.push({
+      service: name,
+      deploymentId: primary.id,
+      eventsBefore: new Set((before.get(name)!.events ?? []).map((event) => event.id!)),
+    });
+  }
+
+  if (!plan.wait) {
+    await applyScaling(plan, clients, output);
+    output.info(
+      `not waiting (--no-wait): the deployments go on in ECS; nothing was deregistered. Follow them with: ${describeCommand(environment)}`,
+    );
+    return ExitCode.deployed;
+  }
+
+  // 5. Wait for a verdict.
+  const { outcomes, services } = await waitForRollouts(rollouts, { ecs, cluster, timeoutMs: plan.timeoutSeconds * 1000, clock, output });
+  const failed = [...outcomes].filter(([, outcome]) => outcome.state === 'failed').map(([name]) => name);
+  if (failed.length > 0) {
+    output.error(
+      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); nothing was deregistered`,
+    );
+    return ExitCode.failed;
+  }
+  const unfinished = [...outcomes].flatMap(([name, outcome]) => (outcome.state === 'timed-out' ? [`${name} (${outcome.progress})`] : []));
+  if (unfinished.length > 0) {
+    output.error(
+      `timed out after ${plan.timeoutSeconds}s waiting for ${unfinished.join(', ')}. ` +
+        'The service is left as ECS has it: the deployment goes on, and the circuit breaker still rolls it back if it fails. ' +
+        `Nothing was deregistered. Follow it with: ${describeCommand(environment)}`,
+    );
+    return ExitCode.timedOut;
+  }
+
+  // 6. Clean up only now that the new revisions are verified; 7. scaling.
+  const inUse = taskDefinitionsInUse(services.values());
+  for (const definition of plan.taskDefinitions) {
+    try {
+      await deregisterOldRevisions(ecs, definition.family, plan.keep, inUse, output);
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      output.error(`warning: old revisions of ${definition.family} were not cleaned up: ${error.message}`);
+    }
+  }
+  await applyScaling(plan, clients, output);
+  output.info(`deployed ${environment.name}: ${[...revisionOf.values()].join(', ')}`);
+  return ExitCode.deployed;
+}
+
+async function applyScaling(plan: DeployPlan, clients: AwsClients, output: Output): Promise<void> {
+  for (const [name, settings] of Object.entries(plan.environment.services)) {
+    if (settings.autoScaling) await applyAutoScaling(clients.scaling, plan.environment.cluster, name, settings.autoScaling, output);
+  }
+}
+
+function describeCommand(environment: Environment): string {
+  return `aws ecs describe-services --region ${environment.region} --cluster ${environment.cluster} --services ${Object.keys(environment.services).join(' ')}`;
+}

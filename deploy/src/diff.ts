@@ -1,0 +1,69 @@
+import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
+
+/** What DescribeTaskDefinition answers but RegisterTaskDefinition refuses: exactly these, nothing else. */
+export const READ_ONLY_KEYS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+] as const satisfies readonly (keyof TaskDefinition)[];
+
+/**
+ * A described task definition as RegisterTaskDefinition input. Only the
+ * read-only keys go; every other field, including ones this code has never
+ * heard of and empty-string environment values, is kept as ECS returned it.
+ */
+export function registrationInputOf(described: TaskDefinition): RegisterTaskDefinitionCommandInput {
+  const input: Record<string, unknown> = { ...described };
+  for (const key of READ_ONLY_KEYS) delete input[key];
+  return input as unknown as RegisterTaskDefinitionCommandInput;
+}
+
+/**
+ * One line per leaf: containers keyed by name, environment and secrets by
+ * variable name, so a reordered list is no change. Other lists compare whole.
+ * Empty lists and objects count as absent (ECS fills some in on describe).
+ */
+function flatten(definition: RegisterTaskDefinitionCommandInput): Map<string, string> {
+  const lines = new Map<string, string>();
+  const add = (key: string, value: unknown) => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value) && value.length === 0) return;
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      for (const [child, item] of Object.entries(value)) add(`${key}.${child}`, item);
+      return;
+    }
+    lines.set(key, JSON.stringify(value));
+  };
+  const { containerDefinitions = [], ...task } = definition;
+  for (const [key, value] of Object.entries(task)) add(key, value);
+  for (const container of containerDefinitions as ContainerDefinition[]) {
+    const { name, environment = [], secrets = [], ...rest } = container;
+    for (const [key, value] of Object.entries(rest)) add(`${name}.${key}`, value);
+    for (const variable of environment) add(`${name}.environment.${variable.name}`, variable.value ?? '');
+    for (const secret of secrets) add(`${name}.secrets.${secret.name}`, secret.valueFrom);
+  }
+  return lines;
+}
+
+/** `~ key: old → new`, `+ key: new`, `- key: old`, sorted by key; empty when nothing changes. */
+export function diffTaskDefinitions(
+  current: RegisterTaskDefinitionCommandInput | undefined,
+  next: RegisterTaskDefinitionCommandInput,
+): string[] {
+  const before = current ? flatten(current) : new Map<string, string>();
+  const after = flatten(next);
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return keys.flatMap((key) => {
+    const was = before.get(key);
+    const will = after.get(key);
+    if (was === will) return [];
+    if (was === undefined) return [`+ ${key}: ${will}`];
+    if (will === undefined) return [`- ${key}: ${was}`];
+    return [`~ ${key}: ${was} → ${will}`];
+  });
+}

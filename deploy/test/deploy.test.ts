@@ -1,0 +1,346 @@
+import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  AccessDeniedException,
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadEnvironment } from '../src/environment';
+import { renderTaskDefinitions } from '../src/render';
+import {
+  arnOf,
+  CLIENT,
+  CLIENT_FAMILY,
+  deployment,
+  ecsCommandsSent,
+  ecsMock,
+  event,
+  newDeployment,
+  NODE,
+  NODE_FAMILY,
+  runCli,
+  scalingMock,
+  scriptEcs,
+  scriptServices,
+  service,
+  steady,
+} from './support';
+
+const TAG = 'production-0123456789ab';
+const deployArgs = (...extra: string[]) => ['--env', 'production', '--tag', TAG, ...extra];
+
+beforeEach(() => {
+  ecsMock.reset();
+  scalingMock.reset();
+  ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
+  scalingMock.on(RegisterScalableTargetCommand).resolves({});
+  scalingMock.on(PutScalingPolicyCommand).resolves({});
+});
+
+/** A rollout that goes well: starting, old tasks draining after COMPLETED, then alone. */
+const goesWell = (name: string) => [
+  steady(name),
+  service(
+    name,
+    [
+      newDeployment(name, { rolloutState: 'IN_PROGRESS', runningCount: 1, pendingCount: 1 }),
+      deployment({ id: `ecs-svc/old-${name}`, status: 'ACTIVE', taskDefinition: arnOf(NODE_FAMILY, 41) }),
+    ],
+    [event(`(service ${name}) has started 1 tasks.`)],
+  ),
+  service(name, [newDeployment(name), deployment({ id: `ecs-svc/old-${name}`, status: 'ACTIVE', runningCount: 1 })]),
+  service(name, [newDeployment(name)], [event(`(service ${name}) has reached a steady state.`)]),
+];
+
+describe('npm run deploy:ecs', () => {
+  it('registers, updates, waits until each deployment is PRIMARY, COMPLETED and alone, then applies auto scaling: exit 0', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+
+    const run = await runCli(deployArgs());
+
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    const registered = ecsMock.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input.family);
+    expect(registered).toEqual([CLIENT_FAMILY, NODE_FAMILY]);
+    const updates = ecsMock.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
+    expect(updates).toEqual([
+      expect.objectContaining({ service: CLIENT, taskDefinition: arnOf(CLIENT_FAMILY, 42), desiredCount: undefined }),
+      expect.objectContaining({ service: NODE, taskDefinition: arnOf(NODE_FAMILY, 42), desiredCount: undefined }),
+    ]);
+    expect(updates[1]!.deploymentConfiguration).toEqual({
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+    });
+    // One progress line per change, and the new events only.
+    expect(run.info.filter((line) => line.startsWith(`${NODE}: `) && !line.includes('→'))).toEqual([
+      `${NODE}: now deploying ${arnOf(NODE_FAMILY, 42)} (deployment ecs-svc/new-${NODE})`,
+      `${NODE}: IN_PROGRESS: desired 2, running 1, pending 1, failed 0 (1 older deployment still draining)`,
+      `${NODE}: COMPLETED: desired 2, running 2, pending 0, failed 0 (1 older deployment still draining)`,
+      `${NODE}: deployment ecs-svc/new-${NODE} completed`,
+      `${NODE}: auto scaling 2-6 tasks, target CPU 60%`,
+    ]);
+    expect(run.info.filter((line) => line.includes(`${NODE} |`)).map((line) => line.replace(/^.*Z /, ''))).toEqual([
+      `(service ${NODE}) has started 1 tasks.`,
+      `(service ${NODE}) has reached a steady state.`,
+    ]);
+    expect(scalingMock.commandCalls(PutScalingPolicyCommand).map((call) => call.args[0].input)).toEqual([
+      expect.objectContaining({ ResourceId: `service/microservice-ping-pong-cluster/${CLIENT}`, PolicyType: 'TargetTrackingScaling' }),
+      expect.objectContaining({ ResourceId: `service/microservice-ping-pong-cluster/${NODE}`, PolicyType: 'TargetTrackingScaling' }),
+    ]);
+    expect(run.info.at(-1)).toBe(`deployed production: ${arnOf(CLIENT_FAMILY, 42)}, ${arnOf(NODE_FAMILY, 42)}`);
+  });
+
+  it('when the circuit breaker rolls back (our deployment vanishes), exits 1 with the events since the deploy began and deregisters nothing', async () => {
+    scriptEcs();
+    const rolledBack = [
+      steady(NODE),
+      service(
+        NODE,
+        [newDeployment(NODE, { rolloutState: 'IN_PROGRESS', runningCount: 0, failedTasks: 2 })],
+        [event(`(service ${NODE}) has started 2 tasks.`)],
+      ),
+      service(
+        NODE,
+        [deployment({ id: 'ecs-svc/rollback', taskDefinition: arnOf(NODE_FAMILY, 41) })],
+        [
+          event(`(service ${NODE}) deployment ecs-svc/new-${NODE} deployment failed: tasks failed to start.`),
+          event(`(service ${NODE}) rolling back to deployment ecs-svc/old-${NODE}.`),
+        ],
+      ),
+    ];
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: rolledBack });
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([
+      `${NODE}: deployment FAILED: deployment ecs-svc/new-${NODE} is gone: ECS rolled the service back to ${arnOf(NODE_FAMILY, 41)} (deployment circuit breaker)`,
+      `${NODE}: events since the deploy began (oldest first):`,
+      expect.stringMatching(/has started 2 tasks\.$/),
+      expect.stringMatching(/tasks failed to start\.$/),
+      expect.stringMatching(/rolling back to deployment/),
+      expect.stringContaining(`deploy of production FAILED: ${NODE} did not take ${TAG}`),
+    ]);
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)).toHaveLength(0);
+    expect(scalingMock.calls()).toHaveLength(0);
+  });
+
+  it('when the rollout state turns FAILED, exits 1 with the reason ECS gives', async () => {
+    scriptEcs();
+    const reason = 'ECS deployment circuit breaker: tasks failed to start.';
+    scriptServices({
+      [CLIENT]: [
+        steady(CLIENT),
+        service(CLIENT, [newDeployment(CLIENT, { rolloutState: 'FAILED', rolloutStateReason: reason, runningCount: 0, failedTasks: 3 })]),
+      ],
+      [NODE]: goesWell(NODE),
+    });
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toBe(`${CLIENT}: deployment FAILED: ${reason}`);
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('when the rollout never finishes, gives up at --timeout with exit 3, leaves the service alone, and sleeps no real time', async () => {
+    scriptEcs();
+    const stuck = service(NODE, [
+      newDeployment(NODE, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+      deployment({ id: `ecs-svc/old-${NODE}`, status: 'ACTIVE' }),
+    ]);
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: [steady(NODE), stuck] });
+    const startedAt = Date.now();
+
+    const run = await runCli(deployArgs('--timeout', '900'));
+
+    expect(run.code).toBe(3);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^timed out after 900s waiting for microservice-ping-pong-node-service \(IN_PROGRESS: desired 2, running 1.*\)\. The service is left as ECS has it/,
+      ),
+    ]);
+    expect(run.clock.slept.reduce((total, ms) => total + ms, 0)).toBe(900_000);
+    // Backoff: the pauses grow, up to a ceiling.
+    expect(run.clock.slept.slice(0, 3)).toEqual([3000, 4500, 6750]);
+    expect(Math.max(...run.clock.slept)).toBeLessThanOrEqual(20_000);
+    expect(Date.now() - startedAt).toBeLessThan(5000);
+    expect(
+      ecsCommandsSent().filter(
+        (name) => !['DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition', 'UpdateService'].includes(name),
+      ),
+    ).toEqual([]);
+  });
+
+  it('--dry-run prints what would change and makes no write call', async () => {
+    const environment = loadEnvironment('production');
+    const [client, node] = renderTaskDefinitions(environment, { tag: 'production-aaaaaaaaaaaa', registry: environment.registry });
+    const current = (input: typeof node, revision: number) => ({
+      ...input!.input,
+      taskDefinitionArn: arnOf(input!.family, revision),
+      revision,
+      status: 'ACTIVE' as const,
+    });
+    scriptEcs({ [arnOf(CLIENT_FAMILY, 41)]: current(client, 41), [arnOf(NODE_FAMILY, 41)]: current(node, 41) });
+    scriptServices({ [CLIENT]: [steady(CLIENT)], [NODE]: [steady(NODE)] });
+
+    const run = await runCli(deployArgs('--dry-run'));
+
+    expect(run.code).toBe(0);
+    expect(new Set(ecsCommandsSent())).toEqual(new Set(['DescribeServices', 'DescribeTaskDefinition']));
+    expect(scalingMock.calls()).toHaveLength(0);
+    expect(run.info).toContain(
+      `  ~ node-ringo.image: "${environment.registry}/microservice-ping-pong/node:production-aaaaaaaaaaaa" → "${environment.registry}/microservice-ping-pong/node:${TAG}"`,
+    );
+    expect(run.info.filter((line) => line.startsWith('  ')).every((line) => line.includes('.image:'))).toBe(true);
+    expect(run.info.at(-1)).toBe('dry run: nothing registered, updated or deregistered');
+  });
+
+  it('refuses the tag latest before any AWS call: exit 2', async () => {
+    const run = await runCli(['--env', 'production', '--tag', 'latest']);
+
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toMatch(/"latest" is refused/);
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [['--env', 'production', '--keep', '0'], '--keep "0": must be a whole number of at least 1'],
+    [['--env', 'production', '--timeout', 'soon'], '--timeout "soon": must be a whole number of at least 1'],
+    [['--tag', TAG], '--env <name> is required'],
+  ])('bad usage %j exits 2 with %s and no AWS call', async (argv, problem) => {
+    const run = await runCli(argv);
+
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toContain(problem);
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('refuses AWS_REGION pointing elsewhere than the environment, before any AWS call', async () => {
+    const run = await runCli(deployArgs(), { AWS_REGION: 'us-east-1' });
+
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toBe(
+      'AWS_REGION is us-east-1 but environment production is in eu-west-1 (' +
+        path.resolve(__dirname, '../environments/production.json') +
+        '); unset AWS_REGION or fix the file',
+    );
+  });
+
+  it('without --tag deploys <env>-<12 hex digits of the commit>, from ECR_REGISTRY when set', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+
+    const run = await runCli(['--env', 'production', '--no-wait'], { ECR_REGISTRY: 'registry.example.com:5000' });
+
+    expect(run.code).toBe(0);
+    const images = ecsMock
+      .commandCalls(RegisterTaskDefinitionCommand)
+      .flatMap((call) => call.args[0].input.containerDefinitions!.map((container) => container.image));
+    expect(new Set(images)).toEqual(
+      new Set([
+        'registry.example.com:5000/microservice-ping-pong/client:production-0123456789ab',
+        'registry.example.com:5000/microservice-ping-pong/node:production-0123456789ab',
+      ]),
+    );
+    expect(run.info.at(-1)).toMatch(/^not waiting \(--no-wait\)/);
+  });
+
+  it('an access-denied error names the missing permission: exit 1', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    ecsMock.on(UpdateServiceCommand).rejects(
+      new AccessDeniedException({
+        message:
+          'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:123456789012:service/microservice-ping-pong-cluster/microservice-ping-pong-client-service because no identity-based policy allows the ecs:UpdateService action',
+        $metadata: {},
+      }),
+    );
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^deploy of production stopped: access denied: the credentials in use lack the permission ecs:UpdateService \(deploy\/iam\/deploy-policy\.json/,
+      ),
+    ]);
+  });
+
+  it('a role that cannot be passed is reported as the missing iam:PassRole', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    ecsMock
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/microservice-ping-pong-task-role',
+          ),
+          { name: 'ClientException' },
+        ),
+      );
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toContain('lack the permission iam:PassRole');
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('a service missing from the cluster stops the deploy before anything is registered: exit 1', async () => {
+    scriptEcs();
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({
+        services: [steady(CLIENT)],
+        failures: [{ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${NODE}`, reason: 'MISSING' }],
+      });
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toContain(`service ${NODE} is not active in cluster microservice-ping-pong-cluster (MISSING): create it once`);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('every AWS action of a deploy is granted by deploy/iam/deploy-policy.json', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    ecsMock
+      .on(ListTaskDefinitionsCommand)
+      .resolves({ taskDefinitionArns: [1, 2, 3, 4, 5, 6, 7].map((revision) => arnOf(NODE_FAMILY, revision)) });
+    ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
+
+    expect((await runCli(deployArgs())).code).toBe(0);
+
+    const policy = JSON.parse(readFileSync(path.join(__dirname, '../iam/deploy-policy.json'), 'utf8')) as {
+      Statement: { Action: string | string[] }[];
+    };
+    const granted = new Set(policy.Statement.flatMap((statement) => statement.Action));
+    const used = [
+      ...ecsCommandsSent().map((name) => `ecs:${name}`),
+      ...scalingMock.calls().map((call) => `application-autoscaling:${call.args[0].constructor.name.replace(/Command$/, '')}`),
+    ];
+    expect(new Set(used)).toEqual(
+      new Set([
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:RegisterTaskDefinition',
+        'ecs:UpdateService',
+        'ecs:ListTaskDefinitions',
+        'ecs:DeregisterTaskDefinition',
+        'application-autoscaling:RegisterScalableTarget',
+        'application-autoscaling:PutScalingPolicy',
+      ]),
+    );
+    expect(used.filter((action) => !granted.has(action))).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type Service,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { main } from '../src/cli';
+import type { Clock } from '../src/clock';
+
+export const CLUSTER = 'microservice-ping-pong-cluster';
+export const CLIENT = 'microservice-ping-pong-client-service';
+export const NODE = 'microservice-ping-pong-node-service';
+export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+export const arnOf = (family: string, revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${revision}`;
+export const NODE_FAMILY = 'microservice-ping-pong-node-td';
+export const CLIENT_FAMILY = 'microservice-ping-pong-client-td';
+export const familyOf = (service: string) => (service === NODE ? NODE_FAMILY : CLIENT_FAMILY);
+
+/** Sleeping only moves the clock: a 15-minute wait takes no real time. */
+export function fakeClock(): Clock & { slept: number[] } {
+  let now = 1_000_000;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (milliseconds) => {
+      slept.push(milliseconds);
+      now += milliseconds;
+    },
+  };
+}
+
+export function deployment(overrides: Partial<Deployment> & { id: string }): Deployment {
+  return { status: 'PRIMARY', desiredCount: 2, runningCount: 2, pendingCount: 0, failedTasks: 0, rolloutState: 'COMPLETED', ...overrides };
+}
+
+let eventSequence = 0;
+export const event = (message: string) => ({
+  id: `event-${++eventSequence}`,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, eventSequence)),
+  message,
+});
+
+export function service(name: string, deployments: Deployment[], events: ReturnType<typeof event>[] = []): Service {
+  const primary = deployments.find((candidate) => candidate.status === 'PRIMARY');
+  return {
+    serviceName: name,
+    status: 'ACTIVE',
+    taskDefinition: primary?.taskDefinition,
+    deploymentController: { type: 'ECS' },
+    deployments,
+    events: [...events].reverse(), // ECS lists the newest first
+  };
+}
+
+/** A service before the deploy: one COMPLETED deployment of revision 41. */
+export const steady = (name: string, events = [event(`(service ${name}) has reached a steady state.`)]) =>
+  service(name, [deployment({ id: `ecs-svc/old-${name}`, taskDefinition: arnOf(familyOf(name), 41) })], events);
+
+/** The deployment UpdateService starts for `name`, running revision 42. */
+export const newDeployment = (name: string, overrides: Partial<Deployment> = {}) =>
+  deployment({ id: `ecs-svc/new-${name}`, taskDefinition: arnOf(familyOf(name), 42), ...overrides });
+
+export const ecsMock = mockClient(ECSClient);
+export const scalingMock = mockClient(ApplicationAutoScalingClient);
+
+/**
+ * Scripts DescribeServices: each service answers the states of its list in
+ * turn, one per call, and keeps answering the last one.
+ */
+export function scriptServices(script: Record<string, Service[]>): void {
+  const calls = new Map<string, number>();
+  ecsMock.on(DescribeServicesCommand).callsFake(({ services = [] }: { services?: string[] }) => ({
+    services: services.map((name) => {
+      const states = script[name]!;
+      const index = calls.get(name) ?? 0;
+      calls.set(name, index + 1);
+      return states[Math.min(index, states.length - 1)];
+    }),
+    failures: [],
+  }));
+}
+
+/** Register answers revision 42; DescribeTaskDefinition answers `described` (or a bare revision 41); UpdateService starts newDeployment. */
+export function scriptEcs(described: Record<string, TaskDefinition> = {}): void {
+  ecsMock
+    .on(RegisterTaskDefinitionCommand)
+    .callsFake((input) => ({ taskDefinition: { ...input, taskDefinitionArn: arnOf(input.family, 42), revision: 42 } }));
+  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(({ taskDefinition }: { taskDefinition: string }) => ({
+    taskDefinition: described[taskDefinition] ?? {
+      taskDefinitionArn: taskDefinition,
+      family: taskDefinition.split('/')[1]!.split(':')[0],
+      containerDefinitions: [],
+    },
+  }));
+  ecsMock.on(UpdateServiceCommand).callsFake(({ service: name }: { service: string }) => ({
+    service: service(name, [
+      newDeployment(name, { rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+      deployment({ id: `ecs-svc/old-${name}`, status: 'ACTIVE' }),
+    ]),
+  }));
+}
+
+export interface Run {
+  code: number;
+  info: string[];
+  errors: string[];
+  clock: ReturnType<typeof fakeClock>;
+}
+
+/** `npm run deploy:ecs -- <argv>` against the mocks, with a fake clock and the real deploy/ files. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const info: string[] = [];
+  const errors: string[] = [];
+  const clock = fakeClock();
+  const code = await main(argv, {
+    env,
+    gitCommit: () => COMMIT,
+    createClients: (region) => ({ ecs: new ECSClient({ region }), scaling: new ApplicationAutoScalingClient({ region }) }),
+    clock,
+    output: { info: (line) => info.push(line), error: (line) => errors.push(line) },
+  });
+  return { code, info, errors, clock };
+}
+
+/** The names of the ECS commands sent, in order: `DescribeServices`, `UpdateService`, ... */
+export const ecsCommandsSent = () => ecsMock.calls().map((call) => call.args[0].constructor.name.replace(/Command$/, ''));
