@@ -297,12 +297,10 @@ describe('npm run deploy:ecs', () => {
 
   it('a service missing from the cluster stops the deploy before anything is registered: exit 1', async () => {
     scriptEcs();
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [steady(CLIENT)],
-        failures: [{ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${NODE}`, reason: 'MISSING' }],
-      });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [steady(CLIENT)],
+      failures: [{ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${NODE}`, reason: 'MISSING' }],
+    });
 
     const run = await runCli(deployArgs());
 
