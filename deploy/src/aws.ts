@@ -1,5 +1,6 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { DeployStoppedError } from './errors';
 
 export interface AwsClients {
   ecs: ECSClient;
@@ -18,7 +19,7 @@ export function createAwsClients(region: string): AwsClients {
 }
 
 /** An AWS call that failed after the SDK's retries; the message says what to do about it. */
-export class AwsCallError extends Error {
+export class AwsCallError extends DeployStoppedError {
   constructor(
     readonly action: string,
     cause: unknown,

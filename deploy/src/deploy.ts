@@ -9,11 +9,12 @@ import { deregisterOldRevisions } from './cleanup';
 import type { Clock } from './clock';
 import { diffTaskDefinitions, registrationInputOf } from './diff';
 import type { Environment } from './environment';
+import { DeployStoppedError } from './errors';
 import type { Output } from './output';
 import type { RenderedTaskDefinition } from './render';
 import { waitForRollouts, type Rollout } from './rollout';
 import { applyAutoScaling } from './scaling';
-import { describeServices, MissingServiceError, taskDefinitionsInUse } from './services';
+import { describeServices, taskDefinitionsInUse } from './services';
 
 export const ExitCode = { deployed: 0, failed: 1, badInput: 2, timedOut: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -45,7 +46,7 @@ export async function deploy(plan: DeployPlan, dependencies: DeployDependencies)
   try {
     return await runDeploy(plan, dependencies);
   } catch (error) {
-    if (!(error instanceof AwsCallError || error instanceof MissingServiceError)) throw error;
+    if (!(error instanceof DeployStoppedError)) throw error;
     dependencies.output.error(`deploy of ${plan.environment.name} stopped: ${error.message}`);
     return ExitCode.failed;
   }
@@ -64,7 +65,9 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   for (const [name, service] of before) {
     const controller = service.deploymentController?.type ?? 'ECS';
     if (controller !== 'ECS')
-      throw new MissingServiceError(cluster, name, `its deployment controller is ${controller}; this deploy drives ECS rolling updates`);
+      throw new DeployStoppedError(
+        `service ${name} uses the ${controller} deployment controller; this deploy drives ECS rolling updates only`,
+      );
   }
 
   // 2. What will change, per service, against the revision it runs now.
@@ -112,7 +115,7 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
       ),
     );
     const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    if (!primary?.id) throw new MissingServiceError(cluster, name, 'UpdateService answered without a PRIMARY deployment');
+    if (!primary?.id) throw new DeployStoppedError(`service ${name}: UpdateService answered without a PRIMARY deployment to follow`);
     output.info(`${name}: now deploying ${revisionOf.get(name)} (deployment ${primary.id})`);
     rollouts.push({
       service: name,

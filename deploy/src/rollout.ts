@@ -96,9 +96,8 @@ export async function waitForRollouts(
     for (const rollout of pending) {
       const service = services.get(rollout.service)!;
       const seen = newEvents.get(rollout.service)!;
-      const fresh = (service.events ?? [])
-        .filter((event) => !rollout.eventsBefore.has(event.id!) && !seen.some((known) => known.id === event.id))
-        .reverse();
+      const known = new Set([...rollout.eventsBefore, ...seen.map((event) => event.id)]);
+      const fresh = (service.events ?? []).filter((event) => !known.has(event.id)).reverse();
       seen.push(...fresh);
       for (const event of fresh) output.info(eventLine(rollout.service, event));
 

@@ -1,30 +1,27 @@
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { call } from './aws';
+import { DeployStoppedError } from './errors';
 
 /** A service the environment names but the cluster does not run (MISSING, INACTIVE or DRAINING). */
-export class MissingServiceError extends Error {
-  constructor(cluster: string, service: string, reason: string) {
-    super(
-      `service ${service} is not active in cluster ${cluster} (${reason}): create it once, as the README's "Deploying to ECS" describes`,
-    );
-    this.name = 'MissingServiceError';
-  }
-}
+const missing = (cluster: string, service: string, reason: string) =>
+  new DeployStoppedError(
+    `service ${service} is not active in cluster ${cluster} (${reason}): create it once, as the README's "Deploying to ECS" describes`,
+  );
 
-/** DescribeServices for these names (10 per call, the API's limit), by name; a missing one is a MissingServiceError. */
+/** DescribeServices for these names (10 per call, the API's limit), by name; a missing one stops the deploy. */
 export async function describeServices(ecs: ECSClient, cluster: string, names: readonly string[]): Promise<Map<string, Service>> {
   const found = new Map<string, Service>();
   for (let start = 0; start < names.length; start += 10) {
     const batch = names.slice(start, start + 10);
     const answer = await call('ecs:DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: batch })));
     const failure = answer.failures?.[0];
-    if (failure) throw new MissingServiceError(cluster, failure.arn?.split('/').pop() ?? batch.join(', '), failure.reason ?? 'unknown');
+    if (failure) throw missing(cluster, failure.arn?.split('/').pop() ?? batch.join(', '), failure.reason ?? 'unknown');
     for (const service of answer.services ?? []) {
-      if (service.status !== 'ACTIVE') throw new MissingServiceError(cluster, service.serviceName ?? '?', service.status ?? 'no status');
+      if (service.status !== 'ACTIVE') throw missing(cluster, service.serviceName ?? '?', service.status ?? 'no status');
       found.set(service.serviceName!, service);
     }
   }
-  for (const name of names) if (!found.has(name)) throw new MissingServiceError(cluster, name, 'not in the answer');
+  for (const name of names) if (!found.has(name)) throw missing(cluster, name, 'not in the answer');
   return found;
 }
 
