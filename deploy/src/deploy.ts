@@ -64,10 +64,11 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   const before = await describeServices(ecs, cluster, serviceNames);
   for (const [name, service] of before) {
     const controller = service.deploymentController?.type ?? 'ECS';
-    if (controller !== 'ECS')
+    if (controller !== 'ECS') {
       throw new DeployStoppedError(
         `service ${name} uses the ${controller} deployment controller; this deploy drives ECS rolling updates only`,
       );
+    }
   }
 
   // 2. What will change, per service, against the revision it runs now.
@@ -100,28 +101,34 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
     for (const name of definition.services) revisionOf.set(name, arn);
   }
   const rollouts: Rollout[] = [];
-  for (const [name, settings] of Object.entries(environment.services)) {
-    const answer = await call('ecs:UpdateService', () =>
-      ecs.send(
-        new UpdateServiceCommand({
-          cluster,
-          service: name,
-          taskDefinition: revisionOf.get(name),
-          // With auto scaling the count is the scaler's; a deploy must not undo a scale-out.
-          desiredCount: settings.autoScaling ? undefined : settings.desiredCount,
-          deploymentConfiguration: settings.deploymentConfiguration,
-          healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
-        }),
-      ),
-    );
-    const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    if (!primary?.id) throw new DeployStoppedError(`service ${name}: UpdateService answered without a PRIMARY deployment to follow`);
-    output.info(`${name}: now deploying ${revisionOf.get(name)} (deployment ${primary.id})`);
-    rollouts.push({
-      service: name,
-      deploymentId: primary.id,
-      eventsBefore: new Set((before.get(name)!.events ?? []).map((event) => event.id!)),
-    });
+  try {
+    for (const [name, settings] of Object.entries(environment.services)) {
+      const answer = await call('ecs:UpdateService', () =>
+        ecs.send(
+          new UpdateServiceCommand({
+            cluster,
+            service: name,
+            taskDefinition: revisionOf.get(name),
+            // With auto scaling the count is the scaler's; a deploy must not undo a scale-out.
+            desiredCount: settings.autoScaling ? undefined : settings.desiredCount,
+            deploymentConfiguration: settings.deploymentConfiguration,
+            healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
+          }),
+        ),
+      );
+      const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+      if (!primary?.id) throw new DeployStoppedError(`service ${name}: UpdateService answered without a PRIMARY deployment to follow`);
+      output.info(`${name}: now deploying ${revisionOf.get(name)} (deployment ${primary.id})`);
+      rollouts.push({
+        service: name,
+        deploymentId: primary.id,
+        eventsBefore: new Set((before.get(name)!.events ?? []).map((event) => event.id!)),
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof DeployStoppedError) || rollouts.length === 0) throw error;
+    const started = rollouts.map((rollout) => rollout.service).join(', ');
+    throw new DeployStoppedError(`${error.message}\nalready updated, and deploying in ECS regardless: ${started}`, { cause: error });
   }
 
   if (!plan.wait) {

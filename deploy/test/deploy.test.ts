@@ -274,6 +274,21 @@ describe('npm run deploy:ecs', () => {
     ]);
   });
 
+  it('when a later service cannot be updated, the message says which ones are already deploying', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    ecsMock
+      .on(UpdateServiceCommand, { service: NODE })
+      .rejects(Object.assign(new Error('Service was not ACTIVE.'), { name: 'ServiceNotActiveException' }));
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([
+      `deploy of production stopped: ecs:UpdateService failed: ServiceNotActiveException: Service was not ACTIVE.\nalready updated, and deploying in ECS regardless: ${CLIENT}`,
+    ]);
+  });
+
   it('a role that cannot be passed is reported as the missing iam:PassRole', async () => {
     scriptEcs();
     scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
