@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { ConfigError } from '../errors';
+import { ensureImages } from './images';
+import { down, formatInventory, inventory } from './inventory';
+import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';
+import { LocalEnvironment } from './runner';
+import { describeNotHonoured } from './translate';
+
+const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n>] [--build] [--port <n>] [--secrets <file>]
+
+  up     render deploy/task-definitions for the environment, build missing images,
+         run the tasks and the gateway (the ALB's listener rules), print the table;
+         stays in the foreground as the ECS agent and the ALB: Ctrl-C removes everything
+  down   remove every container, network and local image tag of the environment
+  ps     print the table (task, container, image, health, host port) and the gateway URL
+
+  --env      deploy/environments/<name>.json (default: production)
+  --count    tasks per service (default: the environment's desiredCount)
+  --build    rebuild the images even when they exist
+  --port     the gateway's port on 127.0.0.1 (default: a free one)
+  --secrets  the local stand-in for SSM Parameter Store (default: deploy/secrets.local.json)`;
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError([`${flag} ${JSON.stringify(value)}: must be a positive integer`]);
+  return Number(value);
+}
+
+async function up(
+  docker: Docker,
+  options: { environment: string; count?: number; build: boolean; port?: number; secretsFile: string },
+): Promise<number> {
+  const plan = planEnvironment({
+    environment: options.environment,
+    instance: options.environment,
+    secretsFile: options.secretsFile,
+    desiredCount: options.count,
+  });
+  for (const item of plan.notHonoured) console.warn(`warning: ${describeNotHonoured(item)}`);
+  if ((await inventory(docker, plan.instance)).rows.length > 0) {
+    throw new ConfigError([`${plan.instance} is already running locally: npm run ecs:local -- down --env ${plan.instance}`]);
+  }
+  await ensureImages(docker, plan.images, { instance: plan.instance, rebuild: options.build, log: console.log });
+  const environment = await LocalEnvironment.create(docker, plan, { gatewayPort: options.port, log: console.log });
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  try {
+    await environment.startServices();
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    await Promise.all(environment.tasks.map((task) => environment.stopTask(task, 'another task failed to start')));
+    environment.close();
+    console.log(formatInventory(await inventory(docker, plan.instance)));
+    console.error(`stopped containers are kept for docker logs; remove them with: npm run ecs:local -- down --env ${plan.instance}`);
+    return 1;
+  }
+  console.log(formatInventory(await inventory(docker, plan.instance)));
+  console.log('Ctrl-C to stop and remove everything');
+  await stop;
+  await Promise.all(environment.tasks.map((task) => environment.stopTask(task, 'ecs:local stopping')));
+  environment.close();
+  await down(docker, plan.instance);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string', default: 'production' },
+      count: { type: 'string' },
+      build: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      secrets: { type: 'string', default: DEFAULT_SECRETS_FILE },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [command, ...extra] = positionals;
+  if (values.help || !command || extra.length > 0 || !['up', 'down', 'ps'].includes(command)) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const docker = new Docker();
+  if (command === 'ps') {
+    console.log(formatInventory(await inventory(docker, values.env)));
+    return 0;
+  }
+  if (command === 'down') {
+    const removed = await down(docker, values.env);
+    console.log(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} image tags of ${values.env}`);
+    return 0;
+  }
+  return up(docker, {
+    environment: values.env,
+    count: positiveInt(values.count, '--count'),
+    build: values.build,
+    port: positiveInt(values.port, '--port'),
+    secretsFile: path.resolve(values.secrets),
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        error.problems.forEach((problem) => console.error(`error: ${problem}`));
+        process.exit(2);
+      }
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

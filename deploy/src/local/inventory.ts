@@ -1,0 +1,83 @@
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { removeImages } from './images';
+import {
+  CONTAINER_LABEL,
+  ENVIRONMENT_LABEL,
+  FAMILY_LABEL,
+  GATEWAY_CONFIG_DIR_LABEL,
+  GATEWAY_URL_LABEL,
+  ROLE_LABEL,
+  TASK_LABEL,
+} from './labels';
+import { LOCAL_REGISTRY, localImageTag } from './plan';
+
+export interface ContainerRow {
+  task: string;
+  container: string;
+  image: string;
+  /** `healthy`, `starting`, `unhealthy`, or the state when there is no health check (`running`, `exited (0)`). */
+  health: string;
+  hostPort: string;
+}
+
+export interface Inventory {
+  gatewayUrl: string | undefined;
+  rows: ContainerRow[];
+}
+
+function health(container: Docker.ContainerInfo): string {
+  if (container.State !== 'running') return container.Status.replace(/^Exited \((\d+)\).*/, 'exited ($1)');
+  return /\((healthy|unhealthy|health: starting)\)/.exec(container.Status)?.[1]?.replace('health: ', '') ?? 'running';
+}
+
+/** What `ps` (and `up`) shows: from the engine itself, so any terminal sees the same. */
+export async function inventory(docker: Docker, instance: string): Promise<Inventory> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${ENVIRONMENT_LABEL}=${instance}`] } });
+  const gateway = containers.find((container) => container.Labels[ROLE_LABEL] === 'gateway');
+  const rows = containers
+    .filter((container) => container.Labels[ROLE_LABEL] === 'task')
+    .map((container) => ({
+      task: `${container.Labels[FAMILY_LABEL]} ${container.Labels[TASK_LABEL]}`,
+      container: container.Labels[CONTAINER_LABEL] ?? '',
+      image: container.Image,
+      health: health(container),
+      hostPort: container.Ports.filter((port) => port.PublicPort)
+        .map((port) => `${port.IP}:${port.PublicPort}->${port.PrivatePort}/${port.Type}`)
+        .join(', '),
+    }))
+    .sort((a, b) => a.task.localeCompare(b.task) || a.container.localeCompare(b.container));
+  return { gatewayUrl: gateway?.State === 'running' ? gateway.Labels[GATEWAY_URL_LABEL] : undefined, rows };
+}
+
+export function formatInventory({ gatewayUrl, rows }: Inventory): string {
+  const header: ContainerRow = { task: 'TASK', container: 'CONTAINER', image: 'IMAGE', health: 'HEALTH', hostPort: 'HOST PORT' };
+  const columns = Object.keys(header) as (keyof ContainerRow)[];
+  const widths = columns.map((column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
+  const lines = [header, ...rows].map((row) =>
+    columns
+      .map((column, index) => row[column].padEnd(widths[index]!))
+      .join('  ')
+      .trimEnd(),
+  );
+  return [...lines, '', gatewayUrl ? `gateway: ${gatewayUrl}` : 'gateway: not running'].join('\n');
+}
+
+/** Removes every container, network, gateway config directory and local image tag labelled with this instance; nothing else. */
+export async function down(docker: Docker, instance: string): Promise<{ containers: number; networks: number; images: number }> {
+  const filters = { label: [`${ENVIRONMENT_LABEL}=${instance}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true })));
+  for (const container of containers) {
+    const configDir = container.Labels[GATEWAY_CONFIG_DIR_LABEL];
+    // Only a directory ecs:local made itself (mkdtemp under the temp dir).
+    if (configDir && path.dirname(configDir) === os.tmpdir() && path.basename(configDir).startsWith('ecs-local-'))
+      rmSync(configDir, { recursive: true, force: true });
+  }
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((network) => docker.getNetwork(network.Id).remove()));
+  const images = await removeImages(docker, LOCAL_REGISTRY, localImageTag(instance));
+  return { containers: containers.length, networks: networks.length, images: images.length };
+}

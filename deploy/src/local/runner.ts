@@ -1,0 +1,250 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { TargetGroupSettings } from '../environment';
+import { Gateway } from './gateway';
+import type { TargetsByGroup } from './gateway-config';
+import { CONTAINER_LABEL, ENVIRONMENT_LABEL, ESSENTIAL_LABEL, TASK_LABEL } from './labels';
+import type { LocalPlan, ServicePlan } from './plan';
+import { planTask } from './plan';
+import { Target } from './target-group';
+import type { ContainerPlan, Dependency, TaskPlan } from './translate';
+
+export type TaskStatus = 'PROVISIONING' | 'RUNNING' | 'STOPPING' | 'STOPPED';
+
+export interface RunningTask {
+  plan: TaskPlan;
+  status: TaskStatus;
+  stoppedReason?: string;
+  containers: Map<string, Docker.Container>;
+}
+
+/** Thrown when a task cannot reach RUNNING; the task is stopped, its containers kept for `docker logs`. */
+export class TaskFailedError extends Error {}
+
+const POLL_MS = 250;
+
+async function conditionMet(container: Docker.Container, dependency: Dependency): Promise<boolean> {
+  const { State } = await container.inspect();
+  const exited = State.Status === 'exited' || State.Status === 'dead';
+  switch (dependency.condition) {
+    case 'START':
+      return true;
+    case 'COMPLETE':
+      return exited;
+    case 'SUCCESS':
+      if (exited && State.ExitCode !== 0)
+        throw new TaskFailedError(`${dependency.containerName} exited with ${State.ExitCode}; SUCCESS was required`);
+      return exited;
+    case 'HEALTHY':
+      if (exited) throw new TaskFailedError(`${dependency.containerName} exited with ${State.ExitCode} before it was healthy`);
+      if (State.Health?.Status === 'unhealthy')
+        throw new TaskFailedError(`${dependency.containerName} is unhealthy: ${State.Health.Log?.at(-1)?.Output?.trim() ?? ''}`);
+      return State.Health?.Status === 'healthy';
+    default:
+      throw new TaskFailedError(`unknown dependsOn condition ${String(dependency.condition)}`);
+  }
+}
+
+/**
+ * Runs an environment's tasks on the local engine and acts as the ECS agent
+ * and the ALB around them, in this process: starts containers in dependsOn
+ * order, stops a task whose essential container exits, registers healthy
+ * targets with the gateway and drains them before a task is stopped.
+ */
+export class LocalEnvironment {
+  readonly tasks: RunningTask[] = [];
+  private readonly targets: Target[] = [];
+  private events: Readable | undefined;
+  private routing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly docker: Docker,
+    readonly plan: LocalPlan,
+    readonly gateway: Gateway,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Starts the gateway and the essential-container watcher; no task yet. */
+  static async create(
+    docker: Docker,
+    plan: LocalPlan,
+    options: { gatewayPort?: number; log: (line: string) => void },
+  ): Promise<LocalEnvironment> {
+    const gateway = await Gateway.start(docker, plan.instance, plan.environment.loadBalancer, options.gatewayPort);
+    const environment = new LocalEnvironment(docker, plan, gateway, options.log);
+    await environment.watchEssentialContainers();
+    return environment;
+  }
+
+  /** Every service's desired count of tasks, started together; resolves when all their targets are in service. */
+  async startServices(): Promise<void> {
+    await Promise.all(this.plan.services.flatMap((service) => Array.from({ length: service.desiredCount }, () => this.startTask(service))));
+  }
+
+  private service(name: string): ServicePlan {
+    const service = this.plan.services.find((candidate) => candidate.service === name);
+    if (!service) throw new Error(`no service ${name} in ${this.plan.environment.name}`);
+    return service;
+  }
+
+  /** Starts one task of a service; resolves once its targets are healthy in their target groups. */
+  async startTask(service: ServicePlan | string): Promise<RunningTask> {
+    const servicePlan = typeof service === 'string' ? this.service(service) : service;
+    const plan = planTask(this.plan, servicePlan);
+    const task: RunningTask = { plan, status: 'PROVISIONING', containers: new Map() };
+    this.tasks.push(task);
+    this.log(`${plan.family} ${plan.taskId}: starting`);
+    try {
+      await this.docker.createNetwork({ ...plan.network, Driver: 'bridge' });
+      await Promise.all(this.startContainers(task));
+      if (task.status !== 'PROVISIONING') throw new TaskFailedError(task.stoppedReason ?? 'stopped while starting');
+      task.status = 'RUNNING';
+      await this.registerTargets(task);
+    } catch (error) {
+      await this.stopTask(task, `failed to start: ${(error as Error).message}`);
+      throw error instanceof TaskFailedError ? error : new TaskFailedError(`${plan.family} ${plan.taskId}: ${(error as Error).message}`);
+    }
+    this.log(`${plan.family} ${plan.taskId}: running, targets in service`);
+    return task;
+  }
+
+  /** One promise per container: created and started as soon as what it depends on is met. */
+  private startContainers(task: RunningTask): Promise<void>[] {
+    const started = new Map<string, Promise<void>>();
+    for (const container of task.plan.containers) {
+      const dependencies = container.dependsOn.map((dependency) => started.get(dependency.containerName)!);
+      started.set(
+        container.name,
+        Promise.all(dependencies).then(async () => {
+          await this.waitForDependencies(task, container);
+          const created = await this.docker.createContainer(container.createOptions);
+          task.containers.set(container.name, created);
+          if (task.status !== 'PROVISIONING') return;
+          await created.start();
+        }),
+      );
+    }
+    return [...started.values()];
+  }
+
+  private async waitForDependencies(task: RunningTask, container: ContainerPlan): Promise<void> {
+    const deadline = Date.now() + container.startTimeoutSeconds * 1000;
+    for (const dependency of container.dependsOn) {
+      const target = task.containers.get(dependency.containerName)!;
+      while (!(await conditionMet(target, dependency))) {
+        if (task.status !== 'PROVISIONING') throw new TaskFailedError(task.stoppedReason ?? 'task stopped');
+        if (Date.now() > deadline) {
+          throw new TaskFailedError(
+            `${container.name}: ${dependency.containerName} was not ${dependency.condition} within startTimeout ${container.startTimeoutSeconds}s`,
+          );
+        }
+        await sleep(POLL_MS);
+      }
+    }
+  }
+
+  private targetGroupsOf(task: RunningTask): TargetGroupSettings[] {
+    return this.plan.environment.loadBalancer.targetGroups.filter((group) => group.service === task.plan.service);
+  }
+
+  /** Registers the task's container port with each of its service's target groups, as ECS does, and waits until they pass the group's health check. */
+  private async registerTargets(task: RunningTask): Promise<void> {
+    const registered = await Promise.all(
+      this.targetGroupsOf(task).map(async (group) => {
+        const container = task.containers.get(group.containerName)!;
+        const { NetworkSettings } = await container.inspect();
+        const hostPort = NetworkSettings.Ports[`${group.containerPort}/tcp`]?.[0]?.HostPort;
+        if (!hostPort) throw new TaskFailedError(`${group.containerName} publishes no host port for ${group.containerPort}/tcp`);
+        return new Target(group, task.plan.taskId, `127.0.0.1:${hostPort}`, () => this.reroute());
+      }),
+    );
+    this.targets.push(...registered);
+    registered.forEach((target) => target.start());
+    while (registered.some((target) => target.health !== 'healthy')) {
+      if (task.status !== 'RUNNING') throw new TaskFailedError(task.stoppedReason ?? 'task stopped');
+      if (registered.some((target) => target.health === 'unhealthy'))
+        throw new TaskFailedError(`a target of ${task.plan.taskId} failed its target group health check`);
+      await sleep(POLL_MS);
+    }
+    await this.routing;
+  }
+
+  private inService(): TargetsByGroup {
+    const byGroup: Record<string, string[]> = {};
+    for (const target of this.targets.filter((candidate) => candidate.health === 'healthy'))
+      (byGroup[target.group.name] ??= []).push(target.address);
+    return byGroup;
+  }
+
+  /** Applies the current set of healthy targets; applies are queued so the gateway sees them in order. */
+  private reroute(drainSeconds = 10): Promise<void> {
+    this.routing = this.routing.catch(() => undefined).then(() => this.gateway.route(this.inService(), drainSeconds));
+    return this.routing;
+  }
+
+  /**
+   * Stops a task as ECS does: its targets are deregistered and drained first
+   * (up to the target group's deregistration delay), then its containers get
+   * SIGTERM in reverse dependency order, each killed after its stopTimeout.
+   */
+  async stopTask(task: RunningTask, reason: string): Promise<void> {
+    if (task.status === 'STOPPING' || task.status === 'STOPPED') return;
+    task.status = 'STOPPING';
+    task.stoppedReason = reason;
+    this.log(`${task.plan.family} ${task.plan.taskId}: stopping (${reason})`);
+    const own = this.targets.filter((target) => target.taskId === task.plan.taskId);
+    own.forEach((target) => {
+      target.stop();
+      this.targets.splice(this.targets.indexOf(target), 1);
+    });
+    if (own.length > 0) await this.reroute(Math.max(...own.map((target) => target.group.deregistrationDelaySeconds)));
+    for (const container of [...task.plan.containers].reverse()) {
+      await task.containers
+        .get(container.name)
+        ?.stop({ t: container.stopTimeoutSeconds })
+        .catch(() => undefined);
+    }
+    task.status = 'STOPPED';
+  }
+
+  /** A rolling deployment of one service: each task is replaced by a new one that is in service before the old one drains and stops. */
+  async replaceTasks(service: string): Promise<void> {
+    for (const old of this.tasks.filter((task) => task.plan.service === service && task.status === 'RUNNING')) {
+      await this.startTask(service);
+      await this.stopTask(old, 'replaced by a rolling deployment');
+    }
+  }
+
+  /** The engine's die events for this instance: an essential container that exits stops its task. */
+  private async watchEssentialContainers(): Promise<void> {
+    const events = (await this.docker.getEvents({
+      filters: { type: ['container'], event: ['die'], label: [`${ENVIRONMENT_LABEL}=${this.plan.instance}`, `${ESSENTIAL_LABEL}=true`] },
+    })) as Readable;
+    this.events = events;
+    let buffered = '';
+    events.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines.filter(Boolean)) {
+        const attributes = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
+        const task = this.tasks.find((candidate) => candidate.plan.taskId === attributes[TASK_LABEL]);
+        if (task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
+          void this.stopTask(task, `essential container ${attributes[CONTAINER_LABEL]} exited (code ${attributes.exitCode})`);
+        }
+      }
+    });
+    events.on('error', (error) => {
+      if (!this.closed) this.log(`lost the engine's event stream: ${error.message}`);
+    });
+  }
+
+  /** Stops watching; containers keep running until `down`. */
+  close(): void {
+    this.closed = true;
+    this.targets.forEach((target) => target.stop());
+    this.events?.destroy();
+  }
+}
