@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { ensureImages } from '../../deploy/src/local/images';
+import { down } from '../../deploy/src/local/inventory';
+import { planEnvironment } from '../../deploy/src/local/plan';
+import { LocalEnvironment } from '../../deploy/src/local/runner';
+import { DEPLOY_DIR } from '../../deploy/src/paths';
+
+export const NODE_SERVICE = 'microservice-ping-pong-node-service';
+
+/**
+ * production's task definitions, run by ecs:local's own code with one task per
+ * service, under an instance name of its own so nothing else on the engine is touched.
+ */
+export class EcsLocalStack {
+  readonly docker = new Docker();
+  readonly instance = `e2e-${randomBytes(3).toString('hex')}`;
+  environment: LocalEnvironment | undefined;
+  readonly log: string[] = [];
+
+  async start(): Promise<LocalEnvironment> {
+    const plan = planEnvironment({
+      environment: 'production',
+      instance: this.instance,
+      secretsFile: path.join(DEPLOY_DIR, 'secrets.local.example.json'),
+      desiredCount: 1,
+    });
+    const log = (line: string) => this.log.push(line);
+    await ensureImages(this.docker, plan.images, { instance: this.instance, rebuild: false, log });
+    this.environment = await LocalEnvironment.create(this.docker, plan, { log });
+    await this.environment.startServices();
+    return this.environment;
+  }
+
+  /** Everything labelled with this instance goes, whatever state the run left it in. */
+  async remove(): Promise<void> {
+    this.environment?.close();
+    await down(this.docker, this.instance);
+  }
+}
+
+export interface LoadResult {
+  served: number;
+  failed: number;
+  failures: string[];
+}
+
+/**
+ * `clients` callers in a loop, each waiting `pauseMs` between calls so the
+ * load stays bounded on a shared 2-core machine; a call fails unless it
+ * answers 200 with exactly `expected`.
+ */
+export function loadLoop(url: string, expected: string, clients: number, pauseMs: number): { stop: () => Promise<LoadResult> } {
+  const result: LoadResult = { served: 0, failed: 0, failures: [] };
+  let running = true;
+  const client = async () => {
+    while (running) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        const body = await response.text();
+        if (response.status === 200 && body === expected) result.served += 1;
+        else {
+          result.failed += 1;
+          result.failures.push(`${response.status} ${body}`);
+        }
+      } catch (error) {
+        result.failed += 1;
+        result.failures.push(String((error as Error).cause ?? error));
+      }
+      await sleep(pauseMs);
+    }
+  };
+  const clientsDone = Promise.all(Array.from({ length: clients }, client));
+  return {
+    stop: async () => {
+      running = false;
+      await clientsDone;
+      return result;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LocalEnvironment, RunningTask } from '../../deploy/src/local/runner';
+import { EcsLocalStack, loadLoop, NODE_SERVICE } from '../support/ecs-local';
+
+const CHAIN = '["meow from node-paul:3000","meow from node-george:3000","meow from node-ringo:3000"]';
+
+describe('production task definitions run locally (ecs:local) behind the gateway built from the listener rules', () => {
+  const stack = new EcsLocalStack();
+  let environment: LocalEnvironment;
+
+  const nodeTask = (): RunningTask => environment.tasks.find((task) => task.plan.service === NODE_SERVICE && task.status === 'RUNNING')!;
+
+  beforeAll(async () => {
+    environment = await stack.start();
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack.remove();
+  }, 60_000);
+
+  it('answers /start through the gateway with exactly the chain of meows, /ping with pong and / with the client', async () => {
+    const start = await fetch(`${environment.gateway.url}/start`);
+    expect([start.status, await start.text()]).toEqual([200, CHAIN]);
+    const ping = await fetch(`${environment.gateway.url}/ping`);
+    expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
+    const page = await fetch(`${environment.gateway.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+  });
+
+  it('replaces the node task under load with zero failed requests (new task in service, old one drained, then SIGTERM)', async () => {
+    const old = nodeTask();
+    const load = loadLoop(`${environment.gateway.url}/start`, CHAIN, 4, 20);
+    await environment.replaceTasks(NODE_SERVICE);
+    await sleep(1000);
+    const result = await load.stop();
+    console.log(`rolling replacement under load: ${result.served} requests served, ${result.failed} failed`);
+    expect(result.failures.slice(0, 5)).toEqual([]);
+    expect(result.served).toBeGreaterThan(0);
+    expect(old.status).toBe('STOPPED');
+    const exits = await Promise.all([...old.containers.values()].map(async (container) => (await container.inspect()).State.ExitCode));
+    expect(exits).toEqual([0, 0, 0, 0]);
+  }, 240_000);
+
+  it('answers 502 naming node-ringo once ringo stops, then stops the rest of the task because ringo is essential', async () => {
+    const task = nodeTask();
+    await task.containers.get('node-ringo')!.kill({ signal: 'SIGTERM' });
+    let answer: { status: number; hop?: string } = { status: 200 };
+    while (answer.status === 200) {
+      const response = await fetch(`${environment.gateway.url}/start`);
+      answer = { status: response.status, ...((await response.json()) as { hop?: string }) };
+    }
+    expect(answer).toMatchObject({ status: 502, hop: 'node-ringo' });
+
+    while (task.status !== 'STOPPED') await sleep(200);
+    expect(task.stoppedReason).toMatch(/essential container node-ringo exited/);
+    const john = await task.containers.get('node-john')!.inspect();
+    expect(john.State.Running).toBe(false);
+    expect((await fetch(`${environment.gateway.url}/start`)).status).toBe(503);
+  }, 60_000);
+});
