@@ -3,6 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.e2e.ts'],
+  // Builds the node, client and gateway images once per run (tags shared through
+  // the environment) and removes every image, container and network afterwards.
+  globalSetup: '<rootDir>/support/global-setup.ts',
+  globalTeardown: '<rootDir>/support/global-teardown.ts',
   // Containers and browsers are slow to start; each test sets tighter limits where it matters.
   testTimeout: 180_000,
 };

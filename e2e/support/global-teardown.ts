@@ -1,0 +1,5 @@
+import { removeRunResources, runId } from './images';
+
+export default async function globalTeardown(): Promise<void> {
+  await removeRunResources(runId());
+}
