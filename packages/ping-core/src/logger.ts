@@ -6,7 +6,9 @@ export type { Logger };
 /**
  * JSON lines on stdout, one object per line, with the level as a word and an
  * ISO time, which CloudWatch Logs Insights parses without configuration.
- * Writes are buffered (flushed at shutdown) so logging stays off the hot path.
+ * Writes are asynchronous (lines that pile up during a write go out together)
+ * but never held back, so `docker logs` shows a request as soon as it is done;
+ * the server flushes at shutdown.
  */
 export function createLogger(config: Pick<Config, 'serviceName' | 'logLevel'>, destination?: DestinationStream): Logger {
   return pino(
@@ -16,6 +18,6 @@ export function createLogger(config: Pick<Config, 'serviceName' | 'logLevel'>, d
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

@@ -73,7 +73,7 @@ function drain(server: Server, config: Config, deps: AppDeps): Promise<boolean> 
   }).then(async (clean) => {
     await deps.hopClient.close();
     deps.logger.info('stopped');
-    deps.logger.flush();
+    await new Promise<void>((resolve) => deps.logger.flush(() => resolve()));
     return clean as boolean;
   });
 }
