@@ -62,7 +62,9 @@ export function assertBuilt(): void {
     'apps/client/dist/index.html',
   ].filter((path) => !existsSync(resolve(ROOT, path)));
   if (missing.length > 0) {
-    throw new Error(`The browser test runs the built apps; run \`npm run build\` at the repository root first. Missing: ${missing.join(', ')}`);
+    throw new Error(
+      `The browser test runs the built apps; run \`npm run build\` at the repository root first. Missing: ${missing.join(', ')}`,
+    );
   }
 }
 
@@ -88,9 +90,14 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     await Promise.all(CHAIN.map((member) => waitForOk(services[member], `http://127.0.0.1:${ports[member]}/ping`)));
 
     const previewPort = await freePort();
-    const preview = startProcess('vite preview', [VITE, 'preview', '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort'], {
-      PING_PONG_PROXY_TARGET: `http://127.0.0.1:${ports.john}`,
-    }, resolve(ROOT, 'apps/client'));
+    const preview = startProcess(
+      'vite preview',
+      [VITE, 'preview', '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort'],
+      {
+        PING_PONG_PROXY_TARGET: `http://127.0.0.1:${ports.john}`,
+      },
+      resolve(ROOT, 'apps/client'),
+    );
     started.push(preview);
     const boardUrl = `http://127.0.0.1:${previewPort}/`;
     await waitForOk(preview, `${boardUrl}ping`);

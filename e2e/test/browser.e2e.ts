@@ -50,7 +50,11 @@ describe('the PING PONG board in Chromium, in front of the four built services',
 
     const chain = page.getByRole('list', { name: 'The chain' });
     const { ports } = stack!;
-    for (const meow of [`meow from node-paul:${ports.paul}`, `meow from node-george:${ports.george}`, `meow from node-ringo:${ports.ringo}`]) {
+    for (const meow of [
+      `meow from node-paul:${ports.paul}`,
+      `meow from node-george:${ports.george}`,
+      `meow from node-ringo:${ports.ringo}`,
+    ]) {
       await chain.getByText(meow, { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     }
     expect(await summary(page).textContent()).toMatch(/OK: 3 meows.*Round trip \d+ ms · request id [\w-]{8,}/);

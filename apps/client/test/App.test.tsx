@@ -16,7 +16,9 @@ async function renderApp(fetch: ReturnType<typeof fakeGateway>, warnings: string
 }
 
 function hop(service: string): HTMLElement {
-  return within(screen.getByRole('list', { name: 'The chain' })).getByText(service).closest('li')!;
+  return within(screen.getByRole('list', { name: 'The chain' }))
+    .getByText(service)
+    .closest('li')!;
 }
 
 function summary(): HTMLElement {
@@ -40,12 +42,20 @@ describe('the board', () => {
   it('draws the chain from node-john to node-ringo and invites a click', async () => {
     await renderApp(fakeGateway(async () => jsonResponse(200, MEOWS)));
     const hops = within(screen.getByRole('list', { name: 'The chain' })).getAllByRole('listitem');
-    expect(hops.map((item) => item.querySelector('.hop-name')?.textContent)).toEqual(['node-john', 'node-paul', 'node-george', 'node-ringo']);
+    expect(hops.map((item) => item.querySelector('.hop-name')?.textContent)).toEqual([
+      'node-john',
+      'node-paul',
+      'node-george',
+      'node-ringo',
+    ]);
     expect(summary()).toHaveTextContent('Press any letter to run the chain.');
   });
 
   it('shows configuration warnings on the page', async () => {
-    await renderApp(fakeGateway(async () => jsonResponse(200, MEOWS)), ['Ignored VITE_API_BASE_URL at build time ("x")']);
+    await renderApp(
+      fakeGateway(async () => jsonResponse(200, MEOWS)),
+      ['Ignored VITE_API_BASE_URL at build time ("x")'],
+    );
     expect(screen.getByRole('alert')).toHaveTextContent('Ignored VITE_API_BASE_URL at build time ("x")');
   });
 });

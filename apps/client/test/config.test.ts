@@ -2,7 +2,10 @@ import { resolveApiConfig } from '../src/config';
 
 describe('resolveApiConfig', () => {
   it('uses the run-time value from /config.js over the build-time one', () => {
-    expect(resolveApiConfig('https://api.example.com', 'https://build.example.com')).toEqual({ baseUrl: 'https://api.example.com', warnings: [] });
+    expect(resolveApiConfig('https://api.example.com', 'https://build.example.com')).toEqual({
+      baseUrl: 'https://api.example.com',
+      warnings: [],
+    });
   });
 
   it('falls back to the build-time value when the run-time one is empty', () => {

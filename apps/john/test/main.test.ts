@@ -35,7 +35,10 @@ async function freePort(): Promise<number> {
 
 async function waitUntilUp(url: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -80,8 +83,17 @@ describe('logging', () => {
       for (let attempt = 0; attempt < 40 && !john.stdout().includes('seen-right-away'); attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const line = john.stdout().split('\n').find((candidate) => candidate.includes('seen-right-away'));
-      expect(JSON.parse(line!)).toMatchObject({ level: 'info', service: 'node-john', requestId: 'seen-right-away', path: '/meow', status: 200 });
+      const line = john
+        .stdout()
+        .split('\n')
+        .find((candidate) => candidate.includes('seen-right-away'));
+      expect(JSON.parse(line!)).toMatchObject({
+        level: 'info',
+        service: 'node-john',
+        requestId: 'seen-right-away',
+        path: '/meow',
+        status: 200,
+      });
     } finally {
       john.child.kill('SIGTERM');
       await john.exited;
@@ -125,7 +137,10 @@ describe('graceful shutdown', () => {
 
     const { code, stdout } = await exited;
     expect(code).toBe(0);
-    const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages.slice(0, 4)).toEqual(['listening', 'request', 'shutdown requested', 'draining']);
     // The in-flight request's line and the final one race: the socket may close before the response's finish event.
     expect(messages.slice(4).sort()).toEqual(['request', 'stopped']);

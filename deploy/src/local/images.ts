@@ -19,7 +19,11 @@ function repository(image: string): string {
 function dockerBuild(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     // BuildKit keeps its layer cache when `down` removes the tags, so the next `up` rebuilds in seconds.
-    const build = spawn('docker', ['build', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+    const build = spawn('docker', ['build', ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    });
     build.on('error', reject);
     build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker build ${args.join(' ')} exited with ${code}`))));
   });

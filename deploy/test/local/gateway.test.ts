@@ -8,7 +8,14 @@ const loadBalancer: LoadBalancerSettings = {
   name: 'alb',
   listener: { protocol: 'HTTP', port: 80 },
   targetGroups: [
-    { name: 'client-tg', service: 'client', containerName: 'client', containerPort: 3000, healthCheck: { ...healthCheck, path: '/' }, deregistrationDelaySeconds: 30 },
+    {
+      name: 'client-tg',
+      service: 'client',
+      containerName: 'client',
+      containerPort: 3000,
+      healthCheck: { ...healthCheck, path: '/' },
+      deregistrationDelaySeconds: 30,
+    },
     { name: 'node-tg', service: 'node', containerName: 'node-john', containerPort: 3000, healthCheck, deregistrationDelaySeconds: 30 },
   ],
   rules: [
@@ -22,11 +29,18 @@ describe('the gateway configuration from the listener rules', () => {
   it('matches ALB path patterns on the whole path, * and ? as wildcards', () => {
     const regex = new RegExp(pathPatternRegex('/api/v?/*.json'));
     expect(['/api/v1/users.json', '/api/v2/.json'].map((path) => regex.test(path))).toEqual([true, true]);
-    expect(['/api/v10/users.json', '/api/v1/users.jsonx', '/x/api/v1/a.json'].map((path) => regex.test(path))).toEqual([false, false, false]);
+    expect(['/api/v10/users.json', '/api/v1/users.jsonx', '/x/api/v1/a.json'].map((path) => regex.test(path))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('routes rules in priority order to upstreams of the healthy targets, the rest to the default group', () => {
-    const config = renderGatewayConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771', '127.0.0.1:32775'], 'client-tg': ['127.0.0.1:32770'] });
+    const config = renderGatewayConfig(loadBalancer, 41000, {
+      'node-tg': ['127.0.0.1:32771', '127.0.0.1:32775'],
+      'client-tg': ['127.0.0.1:32770'],
+    });
     expect(config).toContain('listen 127.0.0.1:41000;');
     expect(config).toMatch(/upstream target_group_node_tg \{\n\s+server 127\.0\.0\.1:32771;\n\s+server 127\.0\.0\.1:32775;/);
     const start = config.indexOf('location ~ "^(/start|/api/.*)$"');
@@ -39,15 +53,21 @@ describe('the gateway configuration from the listener rules', () => {
   it('answers 503 for a target group without a healthy target, as an ALB does', () => {
     const config = renderGatewayConfig(loadBalancer, 41000, { 'client-tg': ['127.0.0.1:32770'] });
     expect(config).not.toContain('upstream target_group_node_tg');
-    expect(config).toMatch(/location ~ "\^\(\/ping\)\$" \{\n\s+default_type application\/json;\n\s+return 503 .*no healthy target in node-tg/);
+    expect(config).toMatch(
+      /location ~ "\^\(\/ping\)\$" \{\n\s+default_type application\/json;\n\s+return 503 .*no healthy target in node-tg/,
+    );
   });
 });
 
 describe('target group health checks', () => {
   it('matches single codes, lists and ranges', () => {
-    expect([matchesStatus('200', 200), matchesStatus('200', 204), matchesStatus('200,204', 204), matchesStatus('200-299', 299), matchesStatus('200-299', 301)]).toEqual([
-      true, false, true, true, false,
-    ]);
+    expect([
+      matchesStatus('200', 200),
+      matchesStatus('200', 204),
+      matchesStatus('200,204', 204),
+      matchesStatus('200-299', 299),
+      matchesStatus('200-299', 301),
+    ]).toEqual([true, false, true, true, false]);
   });
 
   it('puts a new target in service only after healthyThresholdCount passes in a row', () => {
@@ -70,7 +90,9 @@ describe('the ps table', () => {
   it('lines up task, container, image, health and host port and ends with the gateway URL', () => {
     const text = formatInventory({
       gatewayUrl: 'http://127.0.0.1:41000',
-      rows: [{ task: 'node-td 0dafd561', container: 'node-john', image: 'node:local', health: 'healthy', hostPort: '127.0.0.1:32771->3000/tcp' }],
+      rows: [
+        { task: 'node-td 0dafd561', container: 'node-john', image: 'node:local', health: 'healthy', hostPort: '127.0.0.1:32771->3000/tcp' },
+      ],
     });
     expect(text.split('\n')).toEqual([
       'TASK              CONTAINER  IMAGE       HEALTH   HOST PORT',

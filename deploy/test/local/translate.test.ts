@@ -42,13 +42,23 @@ describe('translateTask: each container field on the local engine', () => {
     expect(options.name).toBe('ecs-local-test-abc123-web');
     expect(plan.network.Name).toBe('ecs-local-test-abc123');
     expect(options.HostConfig?.NetworkMode).toBe('ecs-local-test-abc123');
-    expect(options.Labels).toMatchObject({ 'ping-pong.ecs-local': 'test', 'ping-pong.ecs-local.task': 'abc123', 'ping-pong.ecs-local.container': 'web' });
+    expect(options.Labels).toMatchObject({
+      'ping-pong.ecs-local': 'test',
+      'ping-pong.ecs-local.task': 'abc123',
+      'ping-pong.ecs-local.container': 'web',
+    });
   });
 
   it('passes environment values through, empty ones included, then the secrets', () => {
     const { options } = translateOne({
-      environment: [{ name: 'A', value: '1' }, { name: 'NEXT_HOP', value: '' }],
-      secrets: [{ name: 'TOKEN', valueFrom: '/app/test/TOKEN' }, { name: 'OPTIONAL', valueFrom: '/app/test/EMPTY' }],
+      environment: [
+        { name: 'A', value: '1' },
+        { name: 'NEXT_HOP', value: '' },
+      ],
+      secrets: [
+        { name: 'TOKEN', valueFrom: '/app/test/TOKEN' },
+        { name: 'OPTIONAL', valueFrom: '/app/test/EMPTY' },
+      ],
     });
     expect(options.Env).toEqual(['A=1', 'NEXT_HOP=', 'TOKEN=s3cret', 'OPTIONAL=']);
   });
@@ -60,23 +70,37 @@ describe('translateTask: each container field on the local engine', () => {
   });
 
   it('publishes host port 0 as a dynamic port and a fixed one as itself, on loopback only', () => {
-    const { options, container } = translateOne({ portMappings: [{ containerPort: 3000, hostPort: 0 }, { containerPort: 9000, hostPort: 19000, protocol: 'udp' }] });
+    const { options, container } = translateOne({
+      portMappings: [
+        { containerPort: 3000, hostPort: 0 },
+        { containerPort: 9000, hostPort: 19000, protocol: 'udp' },
+      ],
+    });
     expect(options.ExposedPorts).toEqual({ '3000/tcp': {}, '9000/udp': {} });
     expect(options.HostConfig?.PortBindings).toEqual({
       '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
       '9000/udp': [{ HostIp: '127.0.0.1', HostPort: '19000' }],
     });
-    expect(container.portMappings).toEqual([{ containerPort: 3000, protocol: 'tcp', hostPort: 0 }, { containerPort: 9000, protocol: 'udp', hostPort: 19000 }]);
+    expect(container.portMappings).toEqual([
+      { containerPort: 3000, protocol: 'tcp', hostPort: 0 },
+      { containerPort: 9000, protocol: 'udp', hostPort: 19000 },
+    ]);
   });
 
   it('turns links into link aliases on the task network, visible only to the linking container, and starts the linked one first', () => {
-    const { plan } = translateTask(task({ ...web, links: ['db', 'cache:redis'] }, { ...web, name: 'db' }, { ...web, name: 'cache' }), context);
+    const { plan } = translateTask(
+      task({ ...web, links: ['db', 'cache:redis'] }, { ...web, name: 'db' }, { ...web, name: 'cache' }),
+      context,
+    );
     const linking = plan.containers.find((container) => container.name === 'web')!;
     expect(linking.createOptions.NetworkingConfig?.EndpointsConfig?.['ecs-local-test-abc123']?.Links).toEqual([
       'ecs-local-test-abc123-db:db',
       'ecs-local-test-abc123-cache:redis',
     ]);
-    expect(linking.dependsOn).toEqual([{ containerName: 'db', condition: 'START' }, { containerName: 'cache', condition: 'START' }]);
+    expect(linking.dependsOn).toEqual([
+      { containerName: 'db', condition: 'START' },
+      { containerName: 'cache', condition: 'START' },
+    ]);
     expect(plan.containers.map((container) => container.name)).toEqual(['db', 'cache', 'web']);
   });
 
@@ -89,14 +113,27 @@ describe('translateTask: each container field on the local engine', () => {
       Retries: 3,
       StartPeriod: 10e9,
     });
-    expect(translateOne({ healthCheck: { command } }).options.Healthcheck).toEqual({ Test: command, Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 });
+    expect(translateOne({ healthCheck: { command } }).options.Healthcheck).toEqual({
+      Test: command,
+      Interval: 30e9,
+      Timeout: 5e9,
+      Retries: 3,
+      StartPeriod: 0,
+    });
   });
 
   it('orders containers by dependsOn and keeps each condition', () => {
     const { plan } = translateTask(
       task(
         { ...web, name: 'john', dependsOn: [{ containerName: 'paul', condition: 'HEALTHY' }] },
-        { ...web, name: 'paul', dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }, { containerName: 'init', condition: 'COMPLETE' }] },
+        {
+          ...web,
+          name: 'paul',
+          dependsOn: [
+            { containerName: 'migrate', condition: 'SUCCESS' },
+            { containerName: 'init', condition: 'COMPLETE' },
+          ],
+        },
         { ...web, name: 'migrate', essential: false },
         { ...web, name: 'init', essential: false, dependsOn: [{ containerName: 'migrate', condition: 'START' }] },
       ),
@@ -111,14 +148,23 @@ describe('translateTask: each container field on the local engine', () => {
 
   it('refuses a dependsOn cycle, naming the containers in it', () => {
     const problems = problemsOf(() =>
-      translateTask(task({ ...web, name: 'a', dependsOn: [{ containerName: 'b', condition: 'START' }] }, { ...web, name: 'b', links: ['a'] }), context),
+      translateTask(
+        task({ ...web, name: 'a', dependsOn: [{ containerName: 'b', condition: 'START' }] }, { ...web, name: 'b', links: ['a'] }),
+        context,
+      ),
     );
     expect(problems).toEqual(['node.json: containerDefinitions: dependsOn and links form a cycle: a → b → a']);
   });
 
   it('marks containers essential unless they say otherwise', () => {
     const { plan } = translateTask(task(web, { ...web, name: 'sidecar', essential: false }), context);
-    expect(plan.containers.map((container) => [container.name, container.essential, container.createOptions.Labels?.['ping-pong.ecs-local.essential']])).toEqual([
+    expect(
+      plan.containers.map((container) => [
+        container.name,
+        container.essential,
+        container.createOptions.Labels?.['ping-pong.ecs-local.essential'],
+      ]),
+    ).toEqual([
       ['web', true, 'true'],
       ['sidecar', false, 'false'],
     ]);
@@ -151,13 +197,23 @@ describe('translateTask: each container field on the local engine', () => {
 
   it('leaves the image defaults alone when the definition sets no command, entrypoint, user or working directory', () => {
     const { options } = translateOne({});
-    expect([options.Cmd, options.Entrypoint, options.User, options.WorkingDir, options.Healthcheck]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([options.Cmd, options.Entrypoint, options.User, options.WorkingDir, options.Healthcheck]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('lists each field it cannot honour once, with every container that uses it', () => {
     const logs = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/app' } };
     const { notHonoured } = translateTask(
-      { ...task({ ...web, logConfiguration: logs }, { ...web, name: 'other', logConfiguration: logs }), taskRoleArn: 'arn:role', placementConstraints: [] },
+      {
+        ...task({ ...web, logConfiguration: logs }, { ...web, name: 'other', logConfiguration: logs }),
+        taskRoleArn: 'arn:role',
+        placementConstraints: [],
+      },
       context,
     );
     expect(notHonoured.map((item) => [item.field, item.where])).toEqual([
@@ -172,27 +228,43 @@ describe('translateTask: each container field on the local engine', () => {
       'node.json: containerDefinitions[0].privileged: not supported by ecs:local',
       'node.json: containerDefinitions[0].mountPoints: not supported by ecs:local',
     ]);
-    expect(problemsOf(() => translateOne({ linuxParameters: { maxSwap: 0 } }))).toEqual(['node.json: containerDefinitions[0].linuxParameters.maxSwap: not supported by ecs:local']);
+    expect(problemsOf(() => translateOne({ linuxParameters: { maxSwap: 0 } }))).toEqual([
+      'node.json: containerDefinitions[0].linuxParameters.maxSwap: not supported by ecs:local',
+    ]);
     expect(problemsOf(() => translateOne({}, { volumes: [] }))).toEqual(['node.json: volumes: not supported by ecs:local']);
   });
 
   it('refuses network modes other than bridge', () => {
-    expect(problemsOf(() => translateOne({}, { networkMode: 'awsvpc' }))).toEqual(['node.json: networkMode: awsvpc is not supported by ecs:local (bridge only)']);
+    expect(problemsOf(() => translateOne({}, { networkMode: 'awsvpc' }))).toEqual([
+      'node.json: networkMode: awsvpc is not supported by ecs:local (bridge only)',
+    ]);
   });
 });
 
 describe('planEnvironment: the real task definitions', () => {
   it('renders production to local images and translates every task, warning about awslogs and the IAM roles', () => {
-    const plan = planEnvironment({ environment: 'production', instance: 'production', secretsFile: path.join(DEPLOY_DIR, 'secrets.local.example.json') });
+    const plan = planEnvironment({
+      environment: 'production',
+      instance: 'production',
+      secretsFile: path.join(DEPLOY_DIR, 'secrets.local.example.json'),
+    });
     expect(plan.images.sort()).toEqual([
       'ecs-local.ping-pong/microservice-ping-pong/client:production-local',
       'ecs-local.ping-pong/microservice-ping-pong/node:production-local',
     ]);
-    expect(plan.notHonoured.map((item) => item.field)).toEqual(expect.arrayContaining(['taskRoleArn', 'executionRoleArn', 'logConfiguration']));
+    expect(plan.notHonoured.map((item) => item.field)).toEqual(
+      expect.arrayContaining(['taskRoleArn', 'executionRoleArn', 'logConfiguration']),
+    );
   });
 
   it('names the missing secret when the secrets file lacks it', () => {
-    const problems = problemsOf(() => planEnvironment({ environment: 'production', instance: 'production', secretsFile: path.join(DEPLOY_DIR, 'no-such-secrets.json') }));
-    expect(problems).toContainEqual(expect.stringMatching(/secret CORS_ORIGINS: \/microservice-ping-pong\/production\/CORS_ORIGINS is not in deploy\/no-such-secrets\.json/));
+    const problems = problemsOf(() =>
+      planEnvironment({ environment: 'production', instance: 'production', secretsFile: path.join(DEPLOY_DIR, 'no-such-secrets.json') }),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /secret CORS_ORIGINS: \/microservice-ping-pong\/production\/CORS_ORIGINS is not in deploy\/no-such-secrets\.json/,
+      ),
+    );
   });
 });

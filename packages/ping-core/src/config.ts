@@ -41,7 +41,10 @@ const httpUrl = z
 
 const origin = z
   .string()
-  .refine((value) => value === '*' || URL.canParse(value) && new URL(value).origin === value, 'must be "*" or origins like https://example.com');
+  .refine(
+    (value) => value === '*' || (URL.canParse(value) && new URL(value).origin === value),
+    'must be "*" or origins like https://example.com',
+  );
 
 const schema = z.object({
   SERVICE_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a DNS label (letters, digits, dashes)'),
@@ -52,7 +55,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   CORS_ORIGINS: z
     .string()
-    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(origin))
     .default([]),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),

@@ -24,7 +24,9 @@ describe('a service at the end of the chain', () => {
   });
 
   it('answers /meow with its own name and port as a JSON string', async () => {
-    const response = await request(ringo({ PORT: '3000' }).app).get('/meow').expect(200);
+    const response = await request(ringo({ PORT: '3000' }).app)
+      .get('/meow')
+      .expect(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.body).toBe('meow from node-ringo:3000');
   });
@@ -51,7 +53,14 @@ describe('request ids', () => {
     const response = await request(app).get('/meow').set('X-Request-Id', 'client-42.a:b').expect(200);
     expect(response.headers['x-request-id']).toBe('client-42.a:b');
     expect(logs.lines).toContainEqual(
-      expect.objectContaining({ msg: 'request', requestId: 'client-42.a:b', service: 'node-ringo', method: 'GET', path: '/meow', status: 200 }),
+      expect.objectContaining({
+        msg: 'request',
+        requestId: 'client-42.a:b',
+        service: 'node-ringo',
+        method: 'GET',
+        path: '/meow',
+        status: 200,
+      }),
     );
   });
 
@@ -126,7 +135,9 @@ describe('/metrics', () => {
     const response = await request(app).get('/metrics').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     expect(response.text).toMatch(/http_request_duration_seconds_count\{service="node-ringo",method="GET",route="\/meow",status="200"\} 1/);
-    expect(response.text).toMatch(/http_request_duration_seconds_count\{service="node-ringo",method="GET",route="unmatched",status="404"\} 1/);
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_count\{service="node-ringo",method="GET",route="unmatched",status="404"\} 1/,
+    );
     expect(response.text).toContain('process_cpu_user_seconds_total');
   });
 });

@@ -98,7 +98,11 @@ describe('when a hop fails', () => {
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${garbage.port}` } });
     try {
       const response = await request(chain.url).get('/start').expect(502);
-      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul answered 200 with a body that is not JSON' });
+      expect(response.body).toMatchObject({
+        error: 'bad_gateway',
+        hop: 'node-paul',
+        message: 'node-paul answered 200 with a body that is not JSON',
+      });
     } finally {
       await chain.stop();
       await garbage.close();
@@ -114,7 +118,11 @@ describe('when a hop fails', () => {
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${teapot.port}` } });
     try {
       const response = await request(chain.url).get('/start').expect(502);
-      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul answered 418 with an unexpected body' });
+      expect(response.body).toMatchObject({
+        error: 'bad_gateway',
+        hop: 'node-paul',
+        message: 'node-paul answered 418 with an unexpected body',
+      });
     } finally {
       await chain.stop();
       await teapot.close();
@@ -168,7 +176,9 @@ describe('the dev loop without Docker', () => {
 
       const ringo = await startChain(['node-ringo'], { 'node-ringo': { PORT: String(ringoPort) } });
       try {
-        await request(`http://127.0.0.1:${john.port}`).get('/start').expect(200, [`meow from node-ringo:${ringoPort}`]);
+        await request(`http://127.0.0.1:${john.port}`)
+          .get('/start')
+          .expect(200, [`meow from node-ringo:${ringoPort}`]);
       } finally {
         await ringo.stop();
       }

@@ -70,7 +70,9 @@ export async function startChain(names: string[], env: Record<string, Record<str
 }
 
 /** A plain HTTP server on an ephemeral port, for playing a misbehaving next hop. */
-export async function startRawServer(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startRawServer(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -10,7 +10,13 @@ interface RunSummaryProps {
 export function RunSummary({ running, result }: RunSummaryProps) {
   return (
     <section className="summary" aria-live="polite" aria-atomic="true" aria-label="Result">
-      {running ? <p className="summary-title">Running the chain…</p> : result ? <ResultText result={result} /> : <p>Press any letter to run the chain.</p>}
+      {running ? (
+        <p className="summary-title">Running the chain…</p>
+      ) : result ? (
+        <ResultText result={result} />
+      ) : (
+        <p>Press any letter to run the chain.</p>
+      )}
     </section>
   );
 }
