@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from './ports';
 
 const ROOT = resolve(__dirname, '../..');
 const SERVICE_NAMES_PRELOAD = resolve(__dirname, 'browser-service-names.cjs');
@@ -111,18 +111,6 @@ export async function startBrowserStack(): Promise<BrowserStack> {
 function startProcess(name: string, args: string[], env: Record<string, string>, cwd = ROOT): RunningProcess {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new RunningProcess(name, child);
-}
-
-/** A port the OS just handed out; a tiny race with other processes, fine on a test machine. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port assigned'))));
-    });
-  });
 }
 
 async function waitForOk(target: RunningProcess, url: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { RandomPortGenerator } from 'testcontainers';
 import { imageTag, IMAGE_PREFIX, REPO_ROOT, resourcePrefix } from './images';
+import { freePort } from './ports';
 
 const execFileAsync = promisify(execFile);
 
@@ -21,8 +21,7 @@ export interface ComposeProject {
  */
 export async function composeProject(label: string, files: string[]): Promise<ComposeProject> {
   const name = `${resourcePrefix()}-${label}`;
-  // A port nothing listens on now, so the stack cannot collide with anything left running.
-  const port = await new RandomPortGenerator().generatePort();
+  const port = await freePort();
   const env = {
     ...process.env,
     COMPOSE_PROJECT_NAME: name,
