@@ -117,7 +117,10 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
   it('answers bad input through the gateway with clear statuses (431, 414, replaced request ids, a burst of 200) and keeps answering /start', async () => {
     const { gatewayUrl } = block.stack;
     const oversizedHeaders = await call(`${gatewayUrl}/start`, { 'X-Padding': 'x'.repeat(20 * 1024) });
-    expect([oversizedHeaders.status, parsed(oversizedHeaders.body)]).toEqual([431, expect.objectContaining({ error: 'headers_too_large' })]);
+    expect([oversizedHeaders.status, parsed(oversizedHeaders.body)]).toEqual([
+      431,
+      expect.objectContaining({ error: 'headers_too_large' }),
+    ]);
 
     const longUrl = await call(`${gatewayUrl}/${'a'.repeat(20_000)}`);
     expect(longUrl.status).toBe(414);
@@ -162,7 +165,11 @@ describe('node-ringo stopped and started again', () => {
     expect(failed.durationMs).toBeLessThan(1000);
 
     await ringo.start();
-    const recovered = await pollUntil(() => call(`${stack.gatewayUrl}/start`), (answer) => answer.status === 200, 30_000);
+    const recovered = await pollUntil(
+      () => call(`${stack.gatewayUrl}/start`),
+      (answer) => answer.status === 200,
+      30_000,
+    );
     expect([recovered.status, recovered.body]).toEqual([200, CHAIN_ANSWER]);
     expect(await othersStartedAt()).toEqual(before);
   });
@@ -282,9 +289,11 @@ function parsed(body: string): unknown {
 
 /** Packages the repo declares only as devDependencies of the root, ping-core and the four services. */
 function devOnlyDependencies(): string[] {
-  const manifests = ['package.json', 'packages/ping-core/package.json', ...Object.values(NODE_SERVICES).map(({ app }) => `apps/${app}/package.json`)].map(
-    (path) => JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as { dependencies?: object; devDependencies?: object },
-  );
+  const manifests = [
+    'package.json',
+    'packages/ping-core/package.json',
+    ...Object.values(NODE_SERVICES).map(({ app }) => `apps/${app}/package.json`),
+  ].map((path) => JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as { dependencies?: object; devDependencies?: object });
   const runtime = new Set(manifests.flatMap((manifest) => Object.keys(manifest.dependencies ?? {})));
   const dev = new Set(manifests.flatMap((manifest) => Object.keys(manifest.devDependencies ?? {})));
   return [...dev].filter((name) => !runtime.has(name));
