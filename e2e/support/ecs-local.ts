@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { ensureImages } from '../../deploy/src/local/images';
 import { down } from '../../deploy/src/local/inventory';
@@ -39,45 +38,4 @@ export class EcsLocalStack {
     this.environment?.close();
     await down(this.docker, this.instance);
   }
-}
-
-export interface LoadResult {
-  served: number;
-  failed: number;
-  failures: string[];
-}
-
-/**
- * `clients` callers in a loop, each waiting `pauseMs` between calls so the
- * load stays bounded on a shared 2-core machine; a call fails unless it
- * answers 200 with exactly `expected`.
- */
-export function loadLoop(url: string, expected: string, clients: number, pauseMs: number): { stop: () => Promise<LoadResult> } {
-  const result: LoadResult = { served: 0, failed: 0, failures: [] };
-  let running = true;
-  const client = async () => {
-    while (running) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-        const body = await response.text();
-        if (response.status === 200 && body === expected) result.served += 1;
-        else {
-          result.failed += 1;
-          result.failures.push(`${response.status} ${body}`);
-        }
-      } catch (error) {
-        result.failed += 1;
-        result.failures.push(String((error as Error).cause ?? error));
-      }
-      await sleep(pauseMs);
-    }
-  };
-  const clientsDone = Promise.all(Array.from({ length: clients }, client));
-  return {
-    stop: async () => {
-      running = false;
-      await clientsDone;
-      return result;
-    },
-  };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedTestContainer } from 'testcontainers';
-import { loadLoop, type LoadResult } from '../support/ecs-local';
+import { loadLoop, type LoadResult } from '../support/load';
 import { REPO_ROOT } from '../support/images';
 import { NODE_SERVICES, nodeContainer, startStack, type NodeService, type Stack, type StackService } from '../support/stack';
 import { call, dockerHandle, jsonLogs, pollUntil, type Answer } from '../support/stack-control';

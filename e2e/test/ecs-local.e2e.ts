@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalEnvironment, RunningTask } from '../../deploy/src/local/runner';
-import { EcsLocalStack, loadLoop, NODE_SERVICE } from '../support/ecs-local';
+import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
+import { loadLoop } from '../support/load';
 
 const CHAIN = '["meow from node-paul:3000","meow from node-george:3000","meow from node-ringo:3000"]';
 

@@ -1,0 +1,47 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface LoadResult {
+  served: number;
+  failed: number;
+  failures: string[];
+}
+
+/** However a test ends, no loop outlives this. */
+const MAX_LOAD_MS = 120_000;
+
+/**
+ * `clients` callers in a loop, each waiting `pauseMs` between calls so the
+ * load stays bounded on a shared 2-core machine; a call fails unless it
+ * answers 200 with exactly `expected`. The loop runs until `stop()`, and never
+ * longer than two minutes.
+ */
+export function loadLoop(url: string, expected: string, clients: number, pauseMs: number): { stop: () => Promise<LoadResult> } {
+  const result: LoadResult = { served: 0, failed: 0, failures: [] };
+  let running = true;
+  const givesUpAt = Date.now() + MAX_LOAD_MS;
+  const client = async () => {
+    while (running && Date.now() < givesUpAt) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        const body = await response.text();
+        if (response.status === 200 && body === expected) result.served += 1;
+        else {
+          result.failed += 1;
+          result.failures.push(`${response.status} ${body}`);
+        }
+      } catch (error) {
+        result.failed += 1;
+        result.failures.push(String((error as Error).cause ?? error));
+      }
+      await sleep(pauseMs);
+    }
+  };
+  const clientsDone = Promise.all(Array.from({ length: clients }, client));
+  return {
+    stop: async () => {
+      running = false;
+      await clientsDone;
+      return result;
+    },
+  };
+}
