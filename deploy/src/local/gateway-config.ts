@@ -62,6 +62,11 @@ ${upstreams.join('\n')}
 
     server {
         listen 127.0.0.1:${listenPort};
+        # Every target change reloads nginx, and a reload closes idle client
+        # connections, racing any client about to reuse one (a reset seen
+        # under load). An ALB keeps client connections across target changes;
+        # here each answer closes its connection instead, so none is idle.
+        keepalive_timeout 0;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $http_host;

@@ -36,6 +36,11 @@ describe('the gateway configuration from the listener rules', () => {
     ]);
   });
 
+  it('closes each client connection after its answer, so the reload on a target change cannot reset a reused one', () => {
+    const config = renderGatewayConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
+    expect(config).toMatch(/server \{\n\s+listen 127\.0\.0\.1:41000;\n(\s+#.*\n)*\s+keepalive_timeout 0;/);
+  });
+
   it('routes rules in priority order to upstreams of the healthy targets, the rest to the default group', () => {
     const config = renderGatewayConfig(loadBalancer, 41000, {
       'node-tg': ['127.0.0.1:32771', '127.0.0.1:32775'],
