@@ -5,5 +5,4 @@ export { createHopClient, HopCallError, type HopClient, type Lookup } from './ht
 export { createLifecycle, type Lifecycle } from './lifecycle';
 export { createLogger, type Logger } from './logger';
 export { createMetrics, type Metrics } from './metrics';
-export { HOP_MARGIN_MS } from './relay';
 export { listen, startService, type RunningService } from './server';

@@ -14,7 +14,7 @@ export interface RequestLocals {
 /** A caller's id is kept only if it is short and plain; anything else is replaced, never echoed. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestId(req: Request): string {
+function requestIdOf(req: Request): string {
   const offered = req.headers[REQUEST_ID_HEADER];
   return typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }
@@ -32,7 +32,7 @@ export function locals(res: Response): RequestLocals {
 export function requestContext(logger: Logger, metrics: Metrics, isDraining: () => boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
-    const id = requestId(req);
+    const id = requestIdOf(req);
     res.locals.requestId = id;
     res.locals.log = logger.child({ requestId: id });
     res.setHeader('X-Request-Id', id);
