@@ -1,11 +1,6 @@
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { down, ensureImages, EXAMPLE_SECRETS_FILE, LocalEnvironment, planEnvironment } from '@ping-pong/ecs-local';
 import Docker from 'dockerode';
-import { ensureImages } from '../../deploy/src/local/images';
-import { down } from '../../deploy/src/local/inventory';
-import { planEnvironment } from '../../deploy/src/local/plan';
-import { LocalEnvironment } from '../../deploy/src/local/runner';
-import { DEPLOY_DIR } from '../../deploy/src/paths';
 
 export const NODE_SERVICE = 'microservice-ping-pong-node-service';
 
@@ -23,7 +18,7 @@ export class EcsLocalStack {
     const plan = planEnvironment({
       environment: 'production',
       instance: this.instance,
-      secretsFile: path.join(DEPLOY_DIR, 'secrets.local.example.json'),
+      secretsFile: EXAMPLE_SECRETS_FILE,
       desiredCount: 1,
     });
     const log = (line: string) => this.log.push(line);

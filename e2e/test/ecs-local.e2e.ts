@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalEnvironment, RunningTask } from '../../deploy/src/local/runner';
+import type { LocalEnvironment, RunningTask } from '@ping-pong/ecs-local';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
 import { loadLoop } from '../support/load';
 

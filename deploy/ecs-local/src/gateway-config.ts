@@ -1,4 +1,4 @@
-import type { LoadBalancerSettings } from '../environment';
+import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
 
 /** `host:port` of each in-service target, by target group name. */
 export type TargetsByGroup = Readonly<Record<string, readonly string[]>>;

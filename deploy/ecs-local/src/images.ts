@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { ConfigError } from '../errors';
-import { REPO_ROOT } from '../paths';
+import { ConfigError, REPO_ROOT } from '@ping-pong/deploy-config';
 import { ENVIRONMENT_LABEL } from './labels';
 
 /** Which of the repo's Dockerfiles builds each image a task definition names. */

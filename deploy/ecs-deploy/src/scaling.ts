@@ -4,7 +4,7 @@ import {
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { call } from './aws';
-import type { AutoScalingSettings } from './environment';
+import type { AutoScalingSettings } from '@ping-pong/deploy-config';
 import type { Output } from './output';
 
 /**

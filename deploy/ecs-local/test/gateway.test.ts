@@ -1,7 +1,7 @@
-import type { LoadBalancerSettings } from '../../src/environment';
-import { formatInventory } from '../../src/local/inventory';
-import { pathPatternRegex, renderGatewayConfig } from '../../src/local/gateway-config';
-import { matchesStatus, nextHealth } from '../../src/local/target-group';
+import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
+import { formatInventory } from '../src/inventory';
+import { pathPatternRegex, renderGatewayConfig } from '../src/gateway-config';
+import { matchesStatus, nextHealth } from '../src/target-group';
 
 const healthCheck = { path: '/ping', matcher: '200', intervalSeconds: 15, healthyThresholdCount: 2, unhealthyThresholdCount: 3 };
 const loadBalancer: LoadBalancerSettings = {

@@ -1,10 +1,11 @@
 import path from 'node:path';
 
-/** deploy/ itself, whether this runs from src/ (tsx, jest) or dist/. */
-export const DEPLOY_DIR = path.resolve(__dirname, '..');
+/** deploy/ itself, whether this runs from src/ (tsx, jest) or dist/ of deploy/config. */
+export const DEPLOY_DIR = path.resolve(__dirname, '..', '..');
 export const REPO_ROOT = path.resolve(DEPLOY_DIR, '..');
 export const TASK_DEFINITIONS_DIR = path.join(DEPLOY_DIR, 'task-definitions');
 export const ENVIRONMENTS_DIR = path.join(DEPLOY_DIR, 'environments');
+export const IAM_DIR = path.join(DEPLOY_DIR, 'iam');
 
 /** How a file is named in messages: relative to the repository root, e.g. `deploy/task-definitions/node.json`. */
 export function displayPath(file: string): string {

@@ -1,10 +1,9 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import path from 'node:path';
-import { ConfigError } from '../../src/errors';
-import { DEPLOY_DIR } from '../../src/paths';
-import { planEnvironment } from '../../src/local/plan';
-import type { TaskContext } from '../../src/local/translate';
-import { translateTask } from '../../src/local/translate';
+import { ConfigError, DEPLOY_DIR } from '@ping-pong/deploy-config';
+import { planEnvironment } from '../src/plan';
+import type { TaskContext } from '../src/translate';
+import { translateTask } from '../src/translate';
 
 const context: TaskContext = {
   environment: 'test',

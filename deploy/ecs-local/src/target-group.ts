@@ -1,4 +1,4 @@
-import type { TargetGroupSettings } from '../environment';
+import type { TargetGroupSettings } from '@ping-pong/deploy-config';
 
 export type TargetHealth = 'initial' | 'healthy' | 'unhealthy';
 

@@ -6,8 +6,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import type Docker from 'dockerode';
-import { ConfigError } from '../errors';
-import { jsonPath } from '../validation';
+import { ConfigError, jsonPath } from '@ping-pong/deploy-config';
 import {
   CONTAINER_LABEL,
   dockerName,

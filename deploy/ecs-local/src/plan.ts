@@ -2,18 +2,24 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Environment } from '../environment';
-import { loadEnvironment } from '../environment';
-import { DEPLOY_DIR, displayPath } from '../paths';
-import type { RenderedTaskDefinition } from '../render';
-import { renderTaskDefinitions } from '../render';
-import { parseWith, readJsonFile } from '../validation';
+import {
+  DEPLOY_DIR,
+  displayPath,
+  loadEnvironment,
+  parseWith,
+  readJsonFile,
+  renderTaskDefinitions,
+  type Environment,
+  type RenderedTaskDefinition,
+} from '@ping-pong/deploy-config';
 import type { NotHonoured, TaskPlan } from './translate';
 import { mergeNotHonoured, translateTask } from './translate';
 
 /** The registry part of every locally built image: `ecs-local.ping-pong/microservice-ping-pong/node:<env>-local`. */
 export const LOCAL_REGISTRY = 'ecs-local.ping-pong';
 export const DEFAULT_SECRETS_FILE = path.join(DEPLOY_DIR, 'secrets.local.json');
+/** Committed: every secret the task definitions name, with a harmless value. */
+export const EXAMPLE_SECRETS_FILE = path.join(DEPLOY_DIR, 'secrets.local.example.json');
 
 /** The tag of the images a local run uses; one per environment, so `down` removes only its own. */
 export function localImageTag(instance: string): string {

@@ -3,11 +3,8 @@ import { parseArgs } from 'node:util';
 import { type AwsClients, createAwsClients } from './aws';
 import { type Clock, systemClock } from './clock';
 import { deploy, ExitCode } from './deploy';
-import { loadEnvironment } from './environment';
-import { ConfigError } from './errors';
+import { ConfigError, loadEnvironment, renderTaskDefinitions, REPO_ROOT } from '@ping-pong/deploy-config';
 import { consoleOutput, type Output } from './output';
-import { REPO_ROOT } from './paths';
-import { renderTaskDefinitions } from './render';
 
 export const USAGE = 'usage: npm run deploy:ecs -- --env <name> [--tag <tag>] [--dry-run] [--no-wait] [--timeout <seconds>] [--keep <n>]';
 

@@ -9,8 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEnvironment } from '../src/environment';
-import { renderTaskDefinitions } from '../src/render';
+import { ENVIRONMENTS_DIR, IAM_DIR, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
 import {
   arnOf,
   CLIENT,
@@ -229,7 +228,7 @@ describe('npm run deploy:ecs', () => {
     expect(run.code).toBe(2);
     expect(run.errors[0]).toBe(
       'AWS_REGION is us-east-1 but environment production is in eu-west-1 (' +
-        path.resolve(__dirname, '../environments/production.json') +
+        path.join(ENVIRONMENTS_DIR, 'production.json') +
         '); unset AWS_REGION or fix the file',
     );
   });
@@ -334,7 +333,7 @@ describe('npm run deploy:ecs', () => {
 
     expect((await runCli(deployArgs())).code).toBe(0);
 
-    const policy = JSON.parse(readFileSync(path.join(__dirname, '../iam/deploy-policy.json'), 'utf8')) as {
+    const policy = JSON.parse(readFileSync(path.join(IAM_DIR, 'deploy-policy.json'), 'utf8')) as {
       Statement: { Action: string | string[] }[];
     };
     const granted = new Set(policy.Statement.flatMap((statement) => statement.Action));

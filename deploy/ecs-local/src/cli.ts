@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
-import { ConfigError } from '../errors';
+import { ConfigError } from '@ping-pong/deploy-config';
 import { ensureImages } from './images';
 import { down, formatInventory, inventory } from './inventory';
 import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import type { LoadBalancerSettings } from '../environment';
+import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
 import type { TargetsByGroup } from './gateway-config';
 import { renderGatewayConfig } from './gateway-config';
 import { dockerName, ENVIRONMENT_LABEL, GATEWAY_CONFIG_DIR_LABEL, GATEWAY_URL_LABEL, ROLE_LABEL } from './labels';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { TargetGroupSettings } from '../environment';
+import type { TargetGroupSettings } from '@ping-pong/deploy-config';
 import { Gateway } from './gateway';
 import type { TargetsByGroup } from './gateway-config';
 import { CONTAINER_LABEL, ENVIRONMENT_LABEL, ESSENTIAL_LABEL, TASK_LABEL } from './labels';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '../src/environment';
 import { ConfigError } from '../src/errors';
-import { TASK_DEFINITIONS_DIR } from '../src/paths';
+import { REPO_ROOT, TASK_DEFINITIONS_DIR } from '../src/paths';
 import { renderTaskDefinitions } from '../src/render';
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -106,7 +106,7 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
       json.containerDefinitions[1].portMapings = [];
     });
     expect(problemsOf(() => render('production-abc', directory))).toEqual([
-      `${path.relative(path.resolve(__dirname, '../..'), directory)}/node.json: containerDefinitions[1].portMapings: unknown key`,
+      `${path.relative(REPO_ROOT, directory)}/node.json: containerDefinitions[1].portMapings: unknown key`,
     ]);
   });
 

@@ -1,0 +1,12 @@
+export {
+  loadEnvironment,
+  type AutoScalingSettings,
+  type Environment,
+  type LoadBalancerSettings,
+  type ServiceSettings,
+  type TargetGroupSettings,
+} from './environment';
+export { ConfigError } from './errors';
+export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
+export { renderTaskDefinitions, type RenderedTaskDefinition } from './render';
+export { jsonPath, parseWith, readJsonFile } from './validation';
