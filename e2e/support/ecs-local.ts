@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { down, ensureImages, EXAMPLE_SECRETS_FILE, LocalEnvironment, planEnvironment } from '@ping-pong/ecs-local';
+import { down, ensureImages, EXAMPLE_SECRETS_FILE, LocalCluster, planEnvironment } from '@ping-pong/ecs-local';
 import Docker from 'dockerode';
 
 export const NODE_SERVICE = 'microservice-ping-pong-node-service';
@@ -11,10 +11,10 @@ export const NODE_SERVICE = 'microservice-ping-pong-node-service';
 export class EcsLocalStack {
   readonly docker = new Docker();
   readonly instance = `e2e-${randomBytes(3).toString('hex')}`;
-  environment: LocalEnvironment | undefined;
+  cluster: LocalCluster | undefined;
   readonly log: string[] = [];
 
-  async start(): Promise<LocalEnvironment> {
+  async start(): Promise<LocalCluster> {
     const plan = planEnvironment({
       environment: 'production',
       instance: this.instance,
@@ -23,14 +23,14 @@ export class EcsLocalStack {
     });
     const log = (line: string) => this.log.push(line);
     await ensureImages(this.docker, plan.images, { instance: this.instance, rebuild: false, log });
-    this.environment = await LocalEnvironment.create(this.docker, plan, { log });
-    await this.environment.startServices();
-    return this.environment;
+    this.cluster = await LocalCluster.create(this.docker, plan, { log });
+    await this.cluster.startServices();
+    return this.cluster;
   }
 
   /** Everything labelled with this instance goes, whatever state the run left it in. */
   async remove(): Promise<void> {
-    this.environment?.close();
+    this.cluster?.close();
     await down(this.docker, this.instance);
   }
 }

@@ -25,12 +25,12 @@ class ProductContainer extends GenericContainer {
   }
 }
 
-/** One node service on the network, configured like compose does; `environment` overrides. */
-export function nodeContainer(service: NodeService, network: StartedNetwork, environment: Record<string, string> = {}): GenericContainer {
+/** One node service on the network, configured like compose does; `variables` override its environment. */
+export function nodeContainer(service: NodeService, network: StartedNetwork, variables: Record<string, string> = {}): GenericContainer {
   const { app, nextHop } = NODE_SERVICES[service];
   return new ProductContainer(imageName('node'), network, service)
     .withCommand(['node', `apps/${app}/dist/main.js`])
-    .withEnvironment({ SERVICE_NAME: service, PORT: '3000', NEXT_HOP: nextHop, ...environment });
+    .withEnvironment({ SERVICE_NAME: service, PORT: '3000', NEXT_HOP: nextHop, ...variables });
 }
 
 export function clientContainer(network: StartedNetwork): GenericContainer {
@@ -58,9 +58,9 @@ export interface Stack {
 /**
  * The whole product on its own network from this run's images: the four
  * services, the client and the gateway, each healthy before this resolves.
- * `nodeEnvironment` is passed to all four services (e.g. REQUEST_DEADLINE_MS).
+ * `nodeVariables` is passed to all four services (e.g. REQUEST_DEADLINE_MS).
  */
-export async function startStack(nodeEnvironment: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(nodeVariables: Record<string, string> = {}): Promise<Stack> {
   const network = await startNetwork();
   const started: StartedTestContainer[] = [];
   const stop = async () => {
@@ -75,7 +75,7 @@ export async function startStack(nodeEnvironment: Record<string, string> = {}): 
   try {
     const services = Object.keys(NODE_SERVICES) as NodeService[];
     const [john, paul, george, ringo, client] = await Promise.all([
-      ...services.map((service) => start(nodeContainer(service, network, nodeEnvironment))),
+      ...services.map((service) => start(nodeContainer(service, network, nodeVariables))),
       start(clientContainer(network)),
     ]);
     const gateway = await start(gatewayContainer(network));

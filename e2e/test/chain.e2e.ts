@@ -19,11 +19,11 @@ const STOP_TIMEOUT_SECONDS = 15;
  * A stack of its own for the enclosing describe block, removed after its
  * tests whatever they did to it, together with any container a test added.
  */
-function stackForThisBlock(nodeEnvironment: Record<string, string> = {}) {
+function stackForThisBlock(nodeVariables: Record<string, string> = {}) {
   let stack: Stack | undefined;
   const added: StartedTestContainer[] = [];
   beforeAll(async () => {
-    stack = await startStack(nodeEnvironment);
+    stack = await startStack(nodeVariables);
   }, 120_000);
   afterAll(async () => {
     await Promise.allSettled(added.map((container) => container.stop({ remove: true })));

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalEnvironment, RunningTask } from '@ping-pong/ecs-local';
+import type { LocalCluster, RunningTask } from '@ping-pong/ecs-local';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
 import { loadLoop } from '../support/load';
 
@@ -7,12 +7,12 @@ const CHAIN = '["meow from node-paul:3000","meow from node-george:3000","meow fr
 
 describe('production task definitions run locally (ecs:local) behind the gateway built from the listener rules', () => {
   const stack = new EcsLocalStack();
-  let environment: LocalEnvironment;
+  let cluster: LocalCluster;
 
-  const nodeTask = (): RunningTask => environment.tasks.find((task) => task.plan.service === NODE_SERVICE && task.status === 'RUNNING')!;
+  const nodeTask = (): RunningTask => cluster.tasks.find((task) => task.plan.service === NODE_SERVICE && task.status === 'RUNNING')!;
 
   beforeAll(async () => {
-    environment = await stack.start();
+    cluster = await stack.start();
   }, 300_000);
 
   afterAll(async () => {
@@ -20,19 +20,19 @@ describe('production task definitions run locally (ecs:local) behind the gateway
   }, 60_000);
 
   it('answers /start through the gateway with exactly the chain of meows, /ping with pong and / with the client', async () => {
-    const start = await fetch(`${environment.gateway.url}/start`);
+    const start = await fetch(`${cluster.gateway.url}/start`);
     expect([start.status, await start.text()]).toEqual([200, CHAIN]);
-    const ping = await fetch(`${environment.gateway.url}/ping`);
+    const ping = await fetch(`${cluster.gateway.url}/ping`);
     expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
-    const page = await fetch(`${environment.gateway.url}/`);
+    const page = await fetch(`${cluster.gateway.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
   });
 
   it('replaces the node task under load with zero failed requests (new task in service, old one drained, then SIGTERM)', async () => {
     const old = nodeTask();
-    const load = loadLoop(`${environment.gateway.url}/start`, CHAIN, 4, 20);
-    await environment.replaceTasks(NODE_SERVICE);
+    const load = loadLoop(`${cluster.gateway.url}/start`, CHAIN, 4, 20);
+    await cluster.replaceTasks(NODE_SERVICE);
     await sleep(1000);
     const result = await load.stop();
     console.log(`rolling replacement under load: ${result.served} requests served, ${result.failed} failed`);
@@ -48,7 +48,7 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     await task.containers.get('node-ringo')!.kill({ signal: 'SIGTERM' });
     let answer: { status: number; hop?: string } = { status: 200 };
     while (answer.status === 200) {
-      const response = await fetch(`${environment.gateway.url}/start`);
+      const response = await fetch(`${cluster.gateway.url}/start`);
       answer = { status: response.status, ...((await response.json()) as { hop?: string }) };
     }
     expect(answer).toMatchObject({ status: 502, hop: 'node-ringo' });
@@ -57,6 +57,6 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     expect(task.stoppedReason).toMatch(/essential container node-ringo exited/);
     const john = await task.containers.get('node-john')!.inspect();
     expect(john.State.Running).toBe(false);
-    expect((await fetch(`${environment.gateway.url}/start`)).status).toBe(503);
+    expect((await fetch(`${cluster.gateway.url}/start`)).status).toBe(503);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { ConfigError } from '@ping-pong/deploy-config';
 import { ensureImages } from './images';
 import { down, formatInventory, inventory } from './inventory';
 import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';
-import { LocalEnvironment } from './runner';
+import { LocalCluster } from './runner';
 import { describeNotHonoured } from './translate';
 
 const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n>] [--build] [--port <n>] [--secrets <file>]
@@ -43,17 +43,17 @@ async function up(
     throw new ConfigError([`${plan.instance} is already running locally: npm run ecs:local -- down --env ${plan.instance}`]);
   }
   await ensureImages(docker, plan.images, { instance: plan.instance, rebuild: options.build, log: console.log });
-  const environment = await LocalEnvironment.create(docker, plan, { gatewayPort: options.port, log: console.log });
+  const cluster = await LocalCluster.create(docker, plan, { gatewayPort: options.port, log: console.log });
   const stop = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   try {
-    await environment.startServices();
+    await cluster.startServices();
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
-    await Promise.all(environment.tasks.map((task) => environment.stopTask(task, 'another task failed to start')));
-    environment.close();
+    await Promise.all(cluster.tasks.map((task) => cluster.stopTask(task, 'another task failed to start')));
+    cluster.close();
     console.log(formatInventory(await inventory(docker, plan.instance)));
     console.error(`stopped containers are kept for docker logs; remove them with: npm run ecs:local -- down --env ${plan.instance}`);
     return 1;
@@ -61,8 +61,8 @@ async function up(
   console.log(formatInventory(await inventory(docker, plan.instance)));
   console.log('Ctrl-C to stop and remove everything');
   await stop;
-  await Promise.all(environment.tasks.map((task) => environment.stopTask(task, 'ecs:local stopping')));
-  environment.close();
+  await Promise.all(cluster.tasks.map((task) => cluster.stopTask(task, 'ecs:local stopping')));
+  cluster.close();
   await down(docker, plan.instance);
   return 0;
 }

@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
 import type { TargetsByGroup } from './gateway-config';
 import { renderGatewayConfig } from './gateway-config';
-import { dockerName, ENVIRONMENT_LABEL, GATEWAY_CONFIG_DIR_LABEL, GATEWAY_URL_LABEL, ROLE_LABEL } from './labels';
+import { dockerName, INSTANCE_LABEL, GATEWAY_CONFIG_DIR_LABEL, GATEWAY_URL_LABEL, ROLE_LABEL } from './labels';
 
 export const GATEWAY_IMAGE = 'nginx:stable-trixie';
 const CONFIG_IN_CONTAINER = '/etc/ecs-local/nginx.conf';
@@ -68,7 +68,7 @@ export class Gateway {
       User: 'nginx',
       Cmd: ['nginx', '-c', CONFIG_IN_CONTAINER, '-g', 'daemon off;'],
       Labels: {
-        [ENVIRONMENT_LABEL]: instance,
+        [INSTANCE_LABEL]: instance,
         [ROLE_LABEL]: 'gateway',
         [GATEWAY_URL_LABEL]: `http://127.0.0.1:${listenPort}`,
         [GATEWAY_CONFIG_DIR_LABEL]: configDir,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
 import { ConfigError, REPO_ROOT } from '@ping-pong/deploy-config';
-import { ENVIRONMENT_LABEL } from './labels';
+import { INSTANCE_LABEL } from './labels';
 
 /** Which of the repo's Dockerfiles builds each image a task definition names. */
 const DOCKERFILES: Record<string, { dockerfile: string; target?: string }> = {
@@ -69,7 +69,7 @@ export async function ensureImages(docker: Docker, images: string[], options: Im
       dockerfile,
       ...(target ? ['--target', target] : []),
       '--label',
-      `${ENVIRONMENT_LABEL}=${options.instance}`,
+      `${INSTANCE_LABEL}=${options.instance}`,
       '-t',
       image,
       '.',

@@ -1,4 +1,4 @@
 export { ensureImages } from './images';
 export { down } from './inventory';
 export { EXAMPLE_SECRETS_FILE, planEnvironment } from './plan';
-export { LocalEnvironment, type RunningTask } from './runner';
+export { LocalCluster, type RunningTask } from './runner';

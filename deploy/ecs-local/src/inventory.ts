@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { removeImages } from './images';
 import {
   CONTAINER_LABEL,
-  ENVIRONMENT_LABEL,
+  INSTANCE_LABEL,
   FAMILY_LABEL,
   GATEWAY_CONFIG_DIR_LABEL,
   GATEWAY_URL_LABEL,
@@ -35,7 +35,7 @@ function health(container: Docker.ContainerInfo): string {
 
 /** What `ps` (and `up`) shows: from the engine itself, so any terminal sees the same. */
 export async function inventory(docker: Docker, instance: string): Promise<Inventory> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [`${ENVIRONMENT_LABEL}=${instance}`] } });
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${instance}`] } });
   const gateway = containers.find((container) => container.Labels[ROLE_LABEL] === 'gateway');
   const rows = containers
     .filter((container) => container.Labels[ROLE_LABEL] === 'task')
@@ -67,7 +67,7 @@ export function formatInventory({ gatewayUrl, rows }: Inventory): string {
 
 /** Removes every container, network, gateway config directory and local image tag labelled with this instance; nothing else. */
 export async function down(docker: Docker, instance: string): Promise<{ containers: number; networks: number; images: number }> {
-  const filters = { label: [`${ENVIRONMENT_LABEL}=${instance}`] };
+  const filters = { label: [`${INSTANCE_LABEL}=${instance}`] };
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true })));
   for (const container of containers) {

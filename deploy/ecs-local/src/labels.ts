@@ -1,8 +1,8 @@
 /**
- * Every container and network ecs:local creates carries ENVIRONMENT_LABEL, so
+ * Every container and network ecs:local creates carries INSTANCE_LABEL (the instance: the environment name, or a test run's own), so
  * `down` removes exactly what `up` made and nothing another tool created.
  */
-export const ENVIRONMENT_LABEL = 'ping-pong.ecs-local';
+export const INSTANCE_LABEL = 'ping-pong.ecs-local.instance';
 export const TASK_LABEL = 'ping-pong.ecs-local.task';
 export const SERVICE_LABEL = 'ping-pong.ecs-local.service';
 export const FAMILY_LABEL = 'ping-pong.ecs-local.family';
@@ -16,6 +16,6 @@ export const GATEWAY_URL_LABEL = 'ping-pong.ecs-local.gateway-url';
 export const GATEWAY_CONFIG_DIR_LABEL = 'ping-pong.ecs-local.gateway-config-dir';
 
 /** Docker object names: `ecs-local-<env>-<task id>-<container>`; readable in `docker ps`. */
-export function dockerName(environment: string, ...parts: string[]): string {
-  return ['ecs-local', environment, ...parts].join('-');
+export function dockerName(instance: string, ...parts: string[]): string {
+  return ['ecs-local', instance, ...parts].join('-');
 }

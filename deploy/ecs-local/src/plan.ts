@@ -104,7 +104,7 @@ export function planEnvironment(options: LocalPlanOptions): LocalPlan {
 }
 
 function taskContext(instance: string, definition: RenderedTaskDefinition, secrets: Record<string, string>, secretsSource: string) {
-  return { environment: instance, secrets, secretsSource, source: displayPath(definition.file) };
+  return { instance, secrets, secretsSource, source: displayPath(definition.file) };
 }
 
 /** A new task of a service, with its own id (like an ECS task id) and network. */

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import type { TargetGroupSettings } from '@ping-pong/deploy-config';
 import { Gateway } from './gateway';
 import type { TargetsByGroup } from './gateway-config';
-import { CONTAINER_LABEL, ENVIRONMENT_LABEL, ESSENTIAL_LABEL, TASK_LABEL } from './labels';
+import { CONTAINER_LABEL, INSTANCE_LABEL, ESSENTIAL_LABEL, TASK_LABEL } from './labels';
 import type { LocalPlan, ServicePlan } from './plan';
 import { planTask } from './plan';
 import { Target } from './target-group';
@@ -52,7 +52,7 @@ async function conditionMet(container: Docker.Container, dependency: Dependency)
  * order, stops a task whose essential container exits, registers healthy
  * targets with the gateway and drains them before a task is stopped.
  */
-export class LocalEnvironment {
+export class LocalCluster {
   readonly tasks: RunningTask[] = [];
   private readonly targets: Target[] = [];
   private events: Readable | undefined;
@@ -71,11 +71,11 @@ export class LocalEnvironment {
     docker: Docker,
     plan: LocalPlan,
     options: { gatewayPort?: number; log: (line: string) => void },
-  ): Promise<LocalEnvironment> {
+  ): Promise<LocalCluster> {
     const gateway = await Gateway.start(docker, plan.instance, plan.environment.loadBalancer, options.gatewayPort);
-    const environment = new LocalEnvironment(docker, plan, gateway, options.log);
-    await environment.watchEssentialContainers();
-    return environment;
+    const cluster = new LocalCluster(docker, plan, gateway, options.log);
+    await cluster.watchEssentialContainers();
+    return cluster;
   }
 
   /** Every service's desired count of tasks, started together; resolves when all their targets are in service. */
@@ -220,7 +220,7 @@ export class LocalEnvironment {
   /** The engine's die events for this instance: an essential container that exits stops its task. */
   private async watchEssentialContainers(): Promise<void> {
     const events = (await this.docker.getEvents({
-      filters: { type: ['container'], event: ['die'], label: [`${ENVIRONMENT_LABEL}=${this.plan.instance}`, `${ESSENTIAL_LABEL}=true`] },
+      filters: { type: ['container'], event: ['die'], label: [`${INSTANCE_LABEL}=${this.plan.instance}`, `${ESSENTIAL_LABEL}=true`] },
     })) as Readable;
     this.events = events;
     let buffered = '';

@@ -10,7 +10,7 @@ import { ConfigError, jsonPath } from '@ping-pong/deploy-config';
 import {
   CONTAINER_LABEL,
   dockerName,
-  ENVIRONMENT_LABEL,
+  INSTANCE_LABEL,
   ESSENTIAL_LABEL,
   FAMILY_LABEL,
   ROLE_LABEL,
@@ -125,7 +125,8 @@ export interface TaskPlan {
 }
 
 export interface TaskContext {
-  environment: string;
+  /** What this run labels and names everything with: the environment name, or a test run's own. */
+  instance: string;
   service: string;
   /** Unique per run of the task, e.g. `node-1a2b3c`. */
   taskId: string;
@@ -264,7 +265,7 @@ function translateContainer(
   const at = (...rest: PropertyKey[]) => ['containerDefinitions', index, ...rest];
   const name = container.name!;
   const where = `${definition.family}/${name}`;
-  const taskName = (containerName: string) => dockerName(context.environment, context.taskId, containerName);
+  const taskName = (containerName: string) => dockerName(context.instance, context.taskId, containerName);
   collector.fields(container, at(), TRANSLATED_CONTAINER_FIELDS, CONTAINER_FIELDS_NOT_HONOURED, where);
 
   const environment = (container.environment ?? []).map((variable) => `${variable.name}=${variable.value}`);
@@ -320,7 +321,7 @@ function translateContainer(
     StopTimeout: stopTimeoutSeconds,
     Labels: {
       ...container.dockerLabels,
-      [ENVIRONMENT_LABEL]: context.environment,
+      [INSTANCE_LABEL]: context.instance,
       [ROLE_LABEL]: 'task',
       [SERVICE_LABEL]: context.service,
       [FAMILY_LABEL]: definition.family,
@@ -373,7 +374,7 @@ export function translateTask(input: RegisterTaskDefinitionCommandInput, context
   if ((input.networkMode ?? 'bridge') !== 'bridge')
     collector.problem(['networkMode'], `${input.networkMode} is not supported by ecs:local (bridge only)`);
 
-  const network = dockerName(context.environment, context.taskId);
+  const network = dockerName(context.instance, context.taskId);
   const definition = { family, network };
   const containers = (input.containerDefinitions ?? []).map((container, index) =>
     translateContainer(container, index, definition, context, collector),
@@ -387,7 +388,7 @@ export function translateTask(input: RegisterTaskDefinitionCommandInput, context
       taskId: context.taskId,
       network: {
         Name: network,
-        Labels: { [ENVIRONMENT_LABEL]: context.environment, [TASK_LABEL]: context.taskId, [SERVICE_LABEL]: context.service },
+        Labels: { [INSTANCE_LABEL]: context.instance, [TASK_LABEL]: context.taskId, [SERVICE_LABEL]: context.service },
       },
       containers: ordered,
     },

@@ -6,7 +6,7 @@ import type { TaskContext } from '../src/translate';
 import { translateTask } from '../src/translate';
 
 const context: TaskContext = {
-  environment: 'test',
+  instance: 'test',
   service: 'node-service',
   taskId: 'abc123',
   secrets: { '/app/test/TOKEN': 's3cret', '/app/test/EMPTY': '' },
@@ -42,7 +42,7 @@ describe('translateTask: each container field on the local engine', () => {
     expect(plan.network.Name).toBe('ecs-local-test-abc123');
     expect(options.HostConfig?.NetworkMode).toBe('ecs-local-test-abc123');
     expect(options.Labels).toMatchObject({
-      'ping-pong.ecs-local': 'test',
+      'ping-pong.ecs-local.instance': 'test',
       'ping-pong.ecs-local.task': 'abc123',
       'ping-pong.ecs-local.container': 'web',
     });

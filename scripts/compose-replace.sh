@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Zero-downtime rollout of one service of the compose stack on this host:
-#   IMAGE_TAG=<new tag> npm run rollout -- <service>
+# Zero-downtime replacement of one service of the compose stack on this host:
+#   IMAGE_TAG=<new tag> npm run compose:replace -- <service>
 # For each running container, in turn: start one new container beside the old
 # ones (compose --scale with --no-recreate, on the image the compose file names
 # with IMAGE_TAG), wait until it is healthy, then stop one old container with
 # SIGTERM so it drains (listener closed, requests in flight answered) within
 # the service's stop_grace_period. The service ends at its former scale.
-# If a new container never gets healthy it is removed and the rollout stops,
+# If a new container never gets healthy it is removed and the replacement stops,
 # so the old containers not yet replaced keep serving.
 #
 # One at a time, because Docker's DNS lists a container before it listens and
@@ -15,16 +15,16 @@
 # (measured: replacing two johns at once failed 0.3% of /start under load).
 #
 # Honours COMPOSE_PROJECT_NAME and COMPOSE_FILE (default docker-compose.prod.yml),
-# like docker compose itself. ROLLOUT_HEALTH_TIMEOUT: seconds to wait (default 120).
+# like docker compose itself. REPLACE_HEALTH_TIMEOUT: seconds to wait (default 120).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export COMPOSE_FILE="${COMPOSE_FILE:-docker-compose.prod.yml}"
-health_timeout="${ROLLOUT_HEALTH_TIMEOUT:-120}"
+health_timeout="${REPLACE_HEALTH_TIMEOUT:-120}"
 # Longer than the gateway's DNS cache (resolver valid=1s in apps/nginx).
 settle_seconds=2
 
-log() { printf 'rollout: %s\n' "$*" >&2; }
+log() { printf 'compose:replace: %s\n' "$*" >&2; }
 fail() {
   log "FAILED: $*"
   exit 1
@@ -36,7 +36,7 @@ last_health_output() {
 }
 running_ids() { docker compose ps --quiet "$service" | sort; }
 
-[ $# -eq 1 ] || fail "usage: npm run rollout -- <service>   (e.g. node-john)"
+[ $# -eq 1 ] || fail "usage: npm run compose:replace -- <service>   (e.g. node-john)"
 service="$1"
 
 mapfile -t old_containers < <(running_ids)
