@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
-import { ENVIRONMENTS_DIR } from './paths';
+import { displayPath, ENVIRONMENTS_DIR } from './paths';
 import { parseWith, readJsonFile } from './validation';
 
 const name = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be 1-255 letters, digits, hyphens or underscores');
-const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1-64 letters, digits or +=,.@_-)');
 
-/** A registry host with an optional path, no scheme and no trailing slash: `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
+/** A registry host with an optional path, no scheme and no trailing slash (ECR_REGISTRY, ecs:local's local name). */
 export const registrySchema = z
   .string()
   .regex(
@@ -83,13 +83,36 @@ const loadBalancer = z.strictObject({
   defaultTargetGroup: z.string(),
 });
 
+/**
+ * Who may deploy here from GitHub Actions (OIDC): jobs of one repository,
+ * either on one branch (no GitHub environment) or in one GitHub environment
+ * (whose protection rules carry the required reviewers).
+ */
+const github = z.strictObject({
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be <owner>/<repository>, like YOUR-ORG/ping-pong'),
+  deploysFrom: z.union([
+    z.strictObject({ branch: z.string().regex(/^[\w./-]+$/, 'must be a branch name like main') }),
+    z.strictObject({ environment: z.string().regex(/^[\w.-]+$/, 'must be a GitHub environment name like production') }),
+  ]),
+});
+
 const environmentFile = z
   .strictObject({
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region like eu-west-1'),
     cluster: name,
-    /** Overridden by the ECR_REGISTRY environment variable when that is set. */
-    registry: registrySchema,
-    roles: z.strictObject({ taskRoleArn: roleArn, executionRoleArn: roleArn }),
+    /** Names only: the ARNs follow from `account`. */
+    roles: z.strictObject({ task: roleName, execution: roleName, deploy: roleName }),
+    github,
+    /**
+     * An environment whose images are not pushed to by the pipeline but
+     * replicated (ECR replication) from the named environment's registry, so
+     * it runs exactly the images that environment ran.
+     */
+    promotedFrom: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must name another file in deploy/environments/, like staging')
+      .optional(),
     services: z.record(name, service).refine((services) => Object.keys(services).length > 0, 'must name at least one service'),
     loadBalancer,
   })
@@ -128,11 +151,25 @@ export type AutoScalingSettings = z.infer<typeof autoScaling>;
 export type LoadBalancerSettings = z.infer<typeof loadBalancer>;
 export type TargetGroupSettings = z.infer<typeof targetGroup>;
 
+export type GitHubSettings = z.infer<typeof github>;
+
 export interface Environment extends z.infer<typeof environmentFile> {
   /** The file's name without `.json`: `staging`, `production`. */
   readonly name: string;
   /** The file it was read from. */
   readonly file: string;
+  /** This account's ECR registry in this region: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly registry: string;
+  readonly roleArns: { readonly task: string; readonly execution: string; readonly deploy: string };
+}
+
+/** What follows from the file: the registry host and the role ARNs, so the file states each fact once. */
+function derived(file: z.infer<typeof environmentFile>): Pick<Environment, 'registry' | 'roleArns'> {
+  const arn = (role: string) => `arn:aws:iam::${file.account}:role/${role}`;
+  return {
+    registry: `${file.account}.dkr.ecr.${file.region}.amazonaws.com`,
+    roleArns: { task: arn(file.roles.task), execution: arn(file.roles.execution), deploy: arn(file.roles.deploy) },
+  };
 }
 
 /** Reads and validates `deploy/environments/<name>.json`; a bad name or file is a ConfigError. */
@@ -149,5 +186,10 @@ export function loadEnvironment(environmentName: string, directory = ENVIRONMENT
       .map((entry) => entry.slice(0, -'.json'.length));
     throw new ConfigError([`--env ${environmentName}: no such environment (known: ${known.join(', ') || 'none'})`]);
   }
-  return { ...parseWith(environmentFile, readJsonFile(file), file), name: environmentName, file };
+  const parsed = parseWith(environmentFile, readJsonFile(file), file);
+  if (parsed.promotedFrom !== undefined && !existsSync(path.join(directory, `${parsed.promotedFrom}.json`))) {
+    throw new ConfigError([`${displayPath(file)}: promotedFrom: names no file in ${displayPath(directory)}/`]);
+  }
+  if (parsed.promotedFrom === environmentName) throw new ConfigError([`${displayPath(file)}: promotedFrom: names this environment itself`]);
+  return { ...parsed, ...derived(parsed), name: environmentName, file };
 }

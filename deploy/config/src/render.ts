@@ -10,7 +10,7 @@ import { jsonPath, parseWith, readJsonFile } from './validation';
 export interface RenderOptions {
   /** The image tag every `${IMAGE_TAG}` becomes; never `latest`. */
   tag: string;
-  /** The registry every `${ECR_REGISTRY}` becomes (ECR_REGISTRY, else the environment's `registry`). */
+  /** The registry every `${ECR_REGISTRY}` becomes (ECR_REGISTRY, else the environment's own: `<account>.dkr.ecr.<region>.amazonaws.com`). */
   registry: string;
   /** Where the task-definition files are; deploy/task-definitions/ unless a test says otherwise. */
   directory?: string;
@@ -46,8 +46,8 @@ function placeholderValues(environment: Environment, options: RenderOptions): Re
     IMAGE_TAG: options.tag,
     ENVIRONMENT: environment.name,
     AWS_REGION: environment.region,
-    TASK_ROLE_ARN: environment.roles.taskRoleArn,
-    EXECUTION_ROLE_ARN: environment.roles.executionRoleArn,
+    TASK_ROLE_ARN: environment.roleArns.task,
+    EXECUTION_ROLE_ARN: environment.roleArns.execution,
   };
 }
 

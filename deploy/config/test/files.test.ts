@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '../src/environment';
 import { ConfigError } from '../src/errors';
-import { REPO_ROOT, TASK_DEFINITIONS_DIR } from '../src/paths';
+import { ENVIRONMENTS_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from '../src/paths';
 import { renderTaskDefinitions } from '../src/render';
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -45,7 +45,8 @@ describe('the committed task definitions and environments', () => {
     expect(new Set(node.containerDefinitions!.map((container) => container.image))).toEqual(
       new Set([`${environment.registry}/microservice-ping-pong/node:${name}-0123456789ab`]),
     );
-    expect(node.executionRoleArn).toBe(environment.roles.executionRoleArn);
+    expect(node.executionRoleArn).toBe(`arn:aws:iam::${environment.account}:role/microservice-ping-pong-execution-role`);
+    expect(environment.registry).toBe(`${environment.account}.dkr.ecr.eu-west-1.amazonaws.com`);
     expect(node.containerDefinitions![0]!.logConfiguration!.options!['awslogs-region']).toBe(environment.region);
     expect(node.containerDefinitions![0]!.secrets).toEqual([
       { name: 'CORS_ORIGINS', valueFrom: `/microservice-ping-pong/${name}/CORS_ORIGINS` },
@@ -158,5 +159,48 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
 describe('loading an environment', () => {
   it('an unknown environment names the known ones', () => {
     expect(problemsOf(() => loadEnvironment('prod'))).toEqual(['--env prod: no such environment (known: production, staging)']);
+  });
+
+  it('derives the registry and the role ARNs from the account, which the file states once', () => {
+    const environment = loadEnvironment('staging');
+    expect(environment.registry).toBe('210987654321.dkr.ecr.eu-west-1.amazonaws.com');
+    expect(environment.roleArns).toEqual({
+      task: 'arn:aws:iam::210987654321:role/microservice-ping-pong-task-role',
+      execution: 'arn:aws:iam::210987654321:role/microservice-ping-pong-execution-role',
+      deploy: 'arn:aws:iam::210987654321:role/microservice-ping-pong-deploy-role',
+    });
+  });
+
+  describe('a broken file', () => {
+    let directory: string;
+    /** production.json with `edit` applied, in a directory of its own. */
+    const load = (edit: (json: AnyJson) => void) => {
+      directory = mkdtempSync(path.join(tmpdir(), 'environments-'));
+      const json = JSON.parse(readFileSync(path.join(ENVIRONMENTS_DIR, 'production.json'), 'utf8'));
+      edit(json);
+      writeFileSync(path.join(directory, 'production.json'), JSON.stringify(json));
+      return problemsOf(() => loadEnvironment('production', directory)).map((problem) => problem.replace(/^.*production\.json: /, ''));
+    };
+    afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('names each bad field with its JSON path', () => {
+      expect(
+        load((json) => {
+          json.account = '1234';
+          json.roles.deploy = 'no spaces allowed';
+          json.github.deploysFrom = { tag: 'v1' };
+        }),
+      ).toEqual([
+        'account: must be a 12-digit AWS account id',
+        'roles.deploy: must be an IAM role name (1-64 letters, digits or +=,.@_-)',
+        expect.stringMatching(/^github\.deploysFrom: /),
+      ]);
+    });
+
+    it('refuses promotedFrom naming an environment that has no file', () => {
+      expect(load((json) => (json.promotedFrom = 'qa'))).toEqual([
+        'promotedFrom: names no file in ' + path.relative(REPO_ROOT, directory) + '/',
+      ]);
+    });
   });
 });
