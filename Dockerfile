@@ -45,6 +45,7 @@ FROM base AS runtime
 ENV NODE_ENV=production
 COPY --from=prune /pruned/json/ ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/contract/dist packages/contract/dist
 COPY --from=build /app/packages/ping-core/dist packages/ping-core/dist
 COPY --from=build /app/apps/john/dist apps/john/dist
 COPY --from=build /app/apps/paul/dist apps/paul/dist

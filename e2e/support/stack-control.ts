@@ -1,7 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { expectedStartAnswer } from '@ping-pong/contract';
 import type Dockerode from 'dockerode';
 import { getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { docker } from './images';
+
+/** The body of every successful /start through a gateway, byte for byte: the contract's answer as express sends it. */
+export const START_ANSWER = JSON.stringify(expectedStartAnswer());
 
 /** What a call through the gateway got back, with how long it took. */
 export interface Answer {
@@ -40,17 +43,4 @@ export async function jsonLogs(container: StartedTestContainer): Promise<LogLine
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
-}
-
-/**
- * Calls `probe` until `done` accepts its value or `timeoutMs` passes, and
- * returns the last value either way, so the test's assertion says what was wrong.
- */
-export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || performance.now() > deadline) return value;
-    await sleep(200);
-  }
 }

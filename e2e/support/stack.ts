@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { CHAIN, nextHopUrl, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { imageName, resourcePrefix, RUN_LABEL, runId } from './images';
 
-/** The chain in order, with the next hop each one calls (as in docker-compose.yml). */
-export const NODE_SERVICES = {
-  'node-john': { app: 'john', nextHop: 'http://node-paul:3000' },
-  'node-paul': { app: 'paul', nextHop: 'http://node-george:3000' },
-  'node-george': { app: 'george', nextHop: 'http://node-ringo:3000' },
-  'node-ringo': { app: 'ringo', nextHop: '' },
-} as const;
-export type NodeService = keyof typeof NODE_SERVICES;
-export type StackService = NodeService | 'client' | 'gateway';
+export type StackService = ServiceName | 'client' | 'gateway';
 
 /** A container as docker-compose.prod.yml runs it: read-only root filesystem, labelled with the run. */
 class ProductContainer extends GenericContainer {
@@ -26,11 +19,11 @@ class ProductContainer extends GenericContainer {
 }
 
 /** One node service on the network, configured like compose does; `variables` override its environment. */
-export function nodeContainer(service: NodeService, network: StartedNetwork, variables: Record<string, string> = {}): GenericContainer {
-  const { app, nextHop } = NODE_SERVICES[service];
+export function nodeContainer(service: ServiceName, network: StartedNetwork, variables: Record<string, string> = {}): GenericContainer {
+  const { app } = CHAIN.find((member) => member.service === service)!;
   return new ProductContainer(imageName('node'), network, service)
     .withCommand(['node', `apps/${app}/dist/main.js`])
-    .withEnvironment({ SERVICE_NAME: service, PORT: '3000', NEXT_HOP: nextHop, ...variables });
+    .withEnvironment({ SERVICE_NAME: service, PORT: String(SERVICE_PORT), NEXT_HOP: nextHopUrl(service), ...variables });
 }
 
 export function clientContainer(network: StartedNetwork): GenericContainer {
@@ -73,15 +66,14 @@ export async function startStack(nodeVariables: Record<string, string> = {}): Pr
     return running;
   };
   try {
-    const services = Object.keys(NODE_SERVICES) as NodeService[];
-    const [john, paul, george, ringo, client] = await Promise.all([
-      ...services.map((service) => start(nodeContainer(service, network, nodeVariables))),
+    const [members, client] = await Promise.all([
+      Promise.all(CHAIN.map(async ({ service }) => [service, await start(nodeContainer(service, network, nodeVariables))] as const)),
       start(clientContainer(network)),
     ]);
     const gateway = await start(gatewayContainer(network));
     return {
       network,
-      containers: { 'node-john': john!, 'node-paul': paul!, 'node-george': george!, 'node-ringo': ringo!, client: client!, gateway },
+      containers: { ...(Object.fromEntries(members) as Record<ServiceName, StartedTestContainer>), client, gateway },
       gatewayUrl: `http://${gateway.getHost()}:${gateway.getMappedPort(8080)}`,
       stop,
     };

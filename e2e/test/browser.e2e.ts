@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
 import { assertBuilt, startBrowserStack, type BrowserStack } from '../support/browser-stack';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,12 +50,8 @@ describe('the PING PONG board in Chromium, in front of the four built services',
     await page.getByRole('button', { name: 'Run the chain (P of PING)' }).click();
 
     const chain = page.getByRole('list', { name: 'The chain' });
-    const { ports } = stack!;
-    for (const meow of [
-      `meow from node-paul:${ports.paul}`,
-      `meow from node-george:${ports.george}`,
-      `meow from node-ringo:${ports.ringo}`,
-    ]) {
+    const { ports } = stack!.chain;
+    for (const meow of expectedStartAnswer(SERVICE_NAMES, (service) => ports[service]!)) {
       await chain.getByText(meow, { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     }
     expect(await summary(page).textContent()).toMatch(/OK: 3 meows.*Round trip \d+ ms · request id [\w-]{8,}/);
@@ -63,7 +60,7 @@ describe('the PING PONG board in Chromium, in front of the four built services',
   });
 
   it('when node-ringo is stopped, a click shows the failure naming node-ringo and marks it on the chain', async () => {
-    await stack!.services.ringo.stop();
+    await stack!.chain.processes['node-ringo']!.stop();
     const page = await openBoard(360, 800);
     await page.getByRole('button', { name: 'Run the chain (G of PONG)' }).click();
 

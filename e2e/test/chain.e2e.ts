@@ -5,11 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedTestContainer } from 'testcontainers';
 import { loadLoop, type LoadResult } from '../support/load';
 import { REPO_ROOT } from '../support/images';
-import { NODE_SERVICES, nodeContainer, startStack, type NodeService, type Stack, type StackService } from '../support/stack';
-import { call, dockerHandle, jsonLogs, pollUntil, type Answer } from '../support/stack-control';
-
-const CHAIN_ANSWER = '["meow from node-paul:3000","meow from node-george:3000","meow from node-ringo:3000"]';
-const NODE_NAMES = Object.keys(NODE_SERVICES) as NodeService[];
+import { CHAIN, SERVICE_NAMES } from '@ping-pong/contract';
+import { pollUntil } from '@ping-pong/test-support';
+import { nodeContainer, startStack, type Stack, type StackService } from '../support/stack';
+import { call, dockerHandle, jsonLogs, START_ANSWER, type Answer } from '../support/stack-control';
 /** The services' default, as in docker-compose.prod.yml. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Stop timeout for a clean SIGTERM: longer than the drain may take (compose: stop_grace_period 15s). */
@@ -48,7 +47,7 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
   it('answers /start with the three meows, /ping with pong, / with the client page and an unknown path with the 404 JSON', async () => {
     const { gatewayUrl } = block.stack;
     const start = await call(`${gatewayUrl}/start`);
-    expect([start.status, start.body]).toEqual([200, CHAIN_ANSWER]);
+    expect([start.status, start.body]).toEqual([200, START_ANSWER]);
     const ping = await call(`${gatewayUrl}/ping`);
     expect([ping.status, ping.body]).toEqual([200, 'pong']);
     const page = await call(`${gatewayUrl}/`, { Accept: 'text/html' });
@@ -69,7 +68,7 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
     const answer = await call(`${block.stack.gatewayUrl}/start`, { 'X-Request-Id': requestId });
     expect([answer.status, answer.headers.get('x-request-id')]).toEqual([200, requestId]);
 
-    const services: StackService[] = ['gateway', ...NODE_NAMES];
+    const services: StackService[] = ['gateway', ...SERVICE_NAMES];
     const loggedBy = async () =>
       Object.fromEntries(
         await Promise.all(
@@ -127,7 +126,7 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
 
     for (const malformed of ['../../etc/passwd; rm -rf /', 'x'.repeat(200)]) {
       const answer = await call(`${gatewayUrl}/start`, { 'X-Request-Id': malformed });
-      expect([answer.status, answer.body]).toEqual([200, CHAIN_ANSWER]);
+      expect([answer.status, answer.body]).toEqual([200, START_ANSWER]);
       expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
     }
 
@@ -136,10 +135,10 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
     for (const { status } of burst) statuses[status] = (statuses[status] ?? 0) + 1;
     console.log(`burst of 200 concurrent /start through the gateway: ${JSON.stringify(statuses)} (status: count)`);
     expect(statuses).toEqual({ 200: 200 });
-    expect(burst.every(({ body }) => body === CHAIN_ANSWER)).toBe(true);
+    expect(burst.every(({ body }) => body === START_ANSWER)).toBe(true);
 
     const after = await call(`${gatewayUrl}/start`);
-    expect([after.status, after.body]).toEqual([200, CHAIN_ANSWER]);
+    expect([after.status, after.body]).toEqual([200, START_ANSWER]);
   });
 });
 
@@ -170,7 +169,7 @@ describe('node-ringo stopped and started again', () => {
       (answer) => answer.status === 200,
       30_000,
     );
-    expect([recovered.status, recovered.body]).toEqual([200, CHAIN_ANSWER]);
+    expect([recovered.status, recovered.body]).toEqual([200, START_ANSWER]);
     expect(await othersStartedAt()).toEqual(before);
   });
 });
@@ -196,7 +195,7 @@ describe('node-george paused, with REQUEST_DEADLINE_MS=1500', () => {
     expect(timedOut.durationMs).toBeLessThan(deadlineMs + 1000);
 
     const recovered = await call(`${stack.gatewayUrl}/start`);
-    expect([recovered.status, recovered.body]).toEqual([200, CHAIN_ANSWER]);
+    expect([recovered.status, recovered.body]).toEqual([200, START_ANSWER]);
   });
 });
 
@@ -207,7 +206,7 @@ describe('node-john replaced under load', () => {
     const { stack } = block;
     const oldJohn = await dockerHandle(stack.containers['node-john']);
     // 4 callers pausing 50 ms between calls: bounded, a few hundred requests while each step happens.
-    const load = loadLoop(`${stack.gatewayUrl}/start`, CHAIN_ANSWER, 4, 50);
+    const load = loadLoop(`${stack.gatewayUrl}/start`, START_ANSWER, 4, 50);
     let newJohn: StartedTestContainer;
     let result: LoadResult;
     try {
@@ -257,7 +256,7 @@ describe('node-john given SIGTERM during a slow request, with REQUEST_DEADLINE_M
     const exitedAfterMs = performance.now() - sigtermAt;
 
     expect(runningWhileRequestInFlight).toBe(true);
-    expect([answer.status, answer.body]).toEqual([200, CHAIN_ANSWER]);
+    expect([answer.status, answer.body]).toEqual([200, START_ANSWER]);
     expect(StatusCode).toBe(0);
     expect(exitedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     // The request is logged when answered: after the SIGTERM, before john stopped.
@@ -289,11 +288,9 @@ function parsed(body: string): unknown {
 
 /** Packages the repo declares only as devDependencies of the root, ping-core and the four services. */
 function devOnlyDependencies(): string[] {
-  const manifests = [
-    'package.json',
-    'packages/ping-core/package.json',
-    ...Object.values(NODE_SERVICES).map(({ app }) => `apps/${app}/package.json`),
-  ].map((path) => JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as { dependencies?: object; devDependencies?: object });
+  const manifests = ['package.json', 'packages/ping-core/package.json', ...CHAIN.map(({ app }) => `apps/${app}/package.json`)].map(
+    (path) => JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as { dependencies?: object; devDependencies?: object },
+  );
   const runtime = new Set(manifests.flatMap((manifest) => Object.keys(manifest.dependencies ?? {})));
   const dev = new Set(manifests.flatMap((manifest) => Object.keys(manifest.devDependencies ?? {})));
   return [...dev].filter((name) => !runtime.has(name));

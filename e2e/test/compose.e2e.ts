@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
 import { composeProject, type ComposeProject } from '../support/compose';
-
-const CHAIN_ANSWER = ['meow from node-paul:3000', 'meow from node-george:3000', 'meow from node-ringo:3000'];
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url);
@@ -45,7 +44,7 @@ describe('docker-compose.prod.yml on the images built from the repo, node-john s
   it('answers /start through the gateway with the meows of the rest of the chain', async () => {
     const { status, body } = await get(`${project.gatewayUrl}/start`);
     expect(status).toBe(200);
-    expect(JSON.parse(body)).toEqual(CHAIN_ANSWER);
+    expect(JSON.parse(body)).toEqual(expectedStartAnswer());
   });
 
   it('answers /ping through the gateway', async () => {
@@ -77,7 +76,7 @@ describe('docker-compose.yml, the dev loop, started with up --build --wait', () 
     // this run drops them to run beside a developer's own stack.
     overrideDir = mkdtempSync(join(tmpdir(), 'pp-compose-'));
     const override = join(overrideDir, 'no-container-names.yml');
-    const services = ['node-john', 'node-paul', 'node-george', 'node-ringo', 'client', 'gateway'];
+    const services = [...SERVICE_NAMES, 'client', 'gateway'];
     writeFileSync(override, `services:\n${services.map((service) => `  ${service}:\n    container_name: !reset null\n`).join('')}`);
     project = await composeProject('dev', ['docker-compose.yml', override]);
     await project.run('up', '--detach', '--build', '--wait');
@@ -89,7 +88,7 @@ describe('docker-compose.yml, the dev loop, started with up --build --wait', () 
   }, 120_000);
 
   it('answers /start and /ping through the gateway from the watched sources', async () => {
-    expect(JSON.parse((await get(`${project.gatewayUrl}/start`)).body)).toEqual(CHAIN_ANSWER);
+    expect(JSON.parse((await get(`${project.gatewayUrl}/start`)).body)).toEqual(expectedStartAnswer());
     expect(await get(`${project.gatewayUrl}/ping`)).toEqual({ status: 200, body: 'pong' });
   });
 

@@ -1,5 +1,6 @@
-/** The services in the order a /start request travels through them. */
-export const CHAIN = ['node-john', 'node-paul', 'node-george', 'node-ringo'] as const;
+import { CHAIN_FAILURE_STATUSES, HEADERS, isErrorBody, PUBLIC_ROUTES } from '@ping-pong/contract';
+
+const [START_ROUTE, PING_ROUTE] = PUBLIC_ROUTES;
 
 /** The part of a fetch Response the client reads, so tests can answer with plain objects. */
 export interface HttpResponseLike {
@@ -9,9 +10,6 @@ export interface HttpResponseLike {
 }
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<HttpResponseLike>;
-
-/** Statuses with which a service reports a failure further down the chain, naming the hop. */
-const CHAIN_FAILURE_STATUSES = new Set([502, 504, 508]);
 
 export type RunOutcome =
   | { kind: 'success'; status: number; meows: string[] }
@@ -60,10 +58,10 @@ export function createApi({ baseUrl, fetch, runTimeoutMs = 10_000, pingTimeoutMs
         ...(requestId ? { requestId } : {}),
       });
       try {
-        const response = await fetchWithTimeout(fetch, `${baseUrl}/start`, runTimeoutMs);
+        const response = await fetchWithTimeout(fetch, `${baseUrl}${START_ROUTE}`, runTimeoutMs);
         const text = await response.text();
         const body = parseJson(text);
-        const requestId = response.headers.get('x-request-id') ?? requestIdOf(body);
+        const requestId = response.headers.get(HEADERS.requestId) ?? (isErrorBody(body) ? body.requestId : undefined);
         return finish(classify(response, body), requestId);
       } catch (error) {
         if (error instanceof TimeoutError) return finish({ kind: 'timeout', timeoutMs: runTimeoutMs });
@@ -73,7 +71,7 @@ export function createApi({ baseUrl, fetch, runTimeoutMs = 10_000, pingTimeoutMs
 
     async isGatewayUp() {
       try {
-        const response = await fetchWithTimeout(fetch, `${baseUrl}/ping`, pingTimeoutMs);
+        const response = await fetchWithTimeout(fetch, `${baseUrl}${PING_ROUTE}`, pingTimeoutMs);
         // The body matters: a static server's catch-all page would also answer 200.
         return response.status === 200 && (await response.text()).trim() === 'pong';
       } catch {
@@ -118,24 +116,11 @@ function classify(response: HttpResponseLike, body: unknown): RunOutcome {
     const isMeowList = Array.isArray(body) && body.every((item) => typeof item === 'string');
     return isMeowList ? { kind: 'success', status, meows: body } : { kind: 'unexpected_answer', status };
   }
-  const error = errorBodyOf(body);
-  if (error?.hop && CHAIN_FAILURE_STATUSES.has(status)) {
-    return { kind: 'chain_failure', status, code: error.code, message: error.message, hop: error.hop };
+  if (!isErrorBody(body)) return { kind: 'http_error', status };
+  if (body.hop && CHAIN_FAILURE_STATUSES.includes(status)) {
+    return { kind: 'chain_failure', status, code: body.error, message: body.message, hop: body.hop };
   }
-  return { kind: 'http_error', status, ...(error ? { code: error.code, message: error.message } : {}) };
-}
-
-function errorBodyOf(body: unknown): { code: string; message: string; hop?: string } | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { error, message, hop } = body as Record<string, unknown>;
-  if (typeof error !== 'string' || typeof message !== 'string') return undefined;
-  return { code: error, message, ...(typeof hop === 'string' && hop ? { hop } : {}) };
-}
-
-function requestIdOf(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { requestId } = body as Record<string, unknown>;
-  return typeof requestId === 'string' ? requestId : undefined;
+  return { kind: 'http_error', status, code: body.error, message: body.message };
 }
 
 /** Whether an error's hop names this chain service; hosts may be qualified, e.g. node-ringo.internal. */

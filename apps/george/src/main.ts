@@ -1,7 +1,4 @@
 import { startService } from '@ping-pong/ping-core';
 
-// node-george relays to node-ringo; NEXT_HOP overrides where.
-void startService({
-  serviceName: 'node-george',
-  nextHop: 'http://node-ringo:3000',
-});
+// node-george: its name and next hop (node-ringo) come from the chain contract; the environment overrides either.
+void startService('node-george');

@@ -1,7 +1,4 @@
 import { startService } from '@ping-pong/ping-core';
 
-// node-john relays to node-paul; NEXT_HOP overrides where.
-void startService({
-  serviceName: 'node-john',
-  nextHop: 'http://node-paul:3000',
-});
+// node-john: its name and next hop (node-paul) come from the chain contract; the environment overrides either.
+void startService('node-john');

@@ -1,7 +1,4 @@
 import { startService } from '@ping-pong/ping-core';
 
-// node-paul relays to node-george; NEXT_HOP overrides where.
-void startService({
-  serviceName: 'node-paul',
-  nextHop: 'http://node-george:3000',
-});
+// node-paul: its name and next hop (node-george) come from the chain contract; the environment overrides either.
+void startService('node-paul');

@@ -1,6 +1,4 @@
 import { startService } from '@ping-pong/ping-core';
 
-// node-ringo ends the chain: no next hop unless NEXT_HOP says otherwise.
-void startService({
-  serviceName: 'node-ringo',
-});
+// node-ringo: its name comes from the chain contract, and it ends the chain unless NEXT_HOP says otherwise.
+void startService('node-ringo');

@@ -1,13 +1,13 @@
+import { HOP_PATH, type ErrorBody } from '@ping-pong/contract';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config';
-import { HttpError, type ErrorBody } from './errors';
+import { HttpError } from './errors';
 import { createHopClient, type HopClient } from './http-client';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { HOP_PATH } from './relay';
 import { locals, requestContext } from './request-context';
 import { hop, start } from './routes/chain';
 import { meow } from './routes/meow';
@@ -71,7 +71,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
 
 /** The only place where an error becomes a response. */
 const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  const httpError = toHttpError(error);
+  const httpError = asResponseError(error);
   const { requestId, log } = locals(res);
   if (httpError.status >= 500) {
     log.warn({ err: httpError.cause ?? httpError, error: httpError.code, hop: httpError.hop }, httpError.message);
@@ -82,7 +82,8 @@ const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => 
   res.status(httpError.status).json(body);
 };
 
-function toHttpError(error: unknown): HttpError {
+/** Any error a request raised, as the HttpError to answer with. */
+function asResponseError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // body-parser's errors carry the status to answer with.
   const status = (error as { status?: unknown } | null)?.status;

@@ -1,9 +1,16 @@
+import { DEFAULT_REQUEST_DEADLINE_MS, nextHopUrl, type ServiceName } from '@ping-pong/contract';
 import { z } from 'zod';
 
-/** What an app passes in: its own name and where its chain goes by default. */
+/** A service's own name and where its chain goes unless NEXT_HOP says otherwise. */
 export interface ServiceDefaults {
   serviceName: string;
   nextHop?: string;
+}
+
+/** A chain member's defaults, from the contract: its name and the next member on the container port. */
+export function memberDefaults(service: ServiceName): ServiceDefaults {
+  const nextHop = nextHopUrl(service);
+  return nextHop ? { serviceName: service, nextHop } : { serviceName: service };
 }
 
 export interface Config {
@@ -50,7 +57,7 @@ const schema = z.object({
   SERVICE_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a DNS label (letters, digits, dashes)'),
   PORT: integer(1, 65535).default(3000),
   NEXT_HOP: httpUrl.optional(),
-  REQUEST_DEADLINE_MS: integer(100, 60_000).default(2000),
+  REQUEST_DEADLINE_MS: integer(100, 60_000).default(DEFAULT_REQUEST_DEADLINE_MS),
   MAX_HOPS: integer(1, 64).default(8),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   CORS_ORIGINS: z

@@ -39,12 +39,6 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/**
- * Connects to one of the addresses a name resolves to, trying the next one
- * when a connection is refused. During a rolling replacement a service name
- * resolves to the old container (whose listener is already closed) and the
- * new one; this finds the live one instead of failing the request.
- */
 /** Resolves a name to every address it has, like dns.lookup with `all: true`. */
 export type Lookup = (hostname: string, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
 
@@ -56,6 +50,12 @@ export type Lookup = (hostname: string, callback: (error: Error | null, addresse
 const systemLookup: Lookup = (hostname, callback) =>
   dnsLookup(hostname.endsWith('.localhost') ? 'localhost' : hostname, { all: true }, callback);
 
+/**
+ * Connects to one of the addresses a name resolves to, trying the next one
+ * when a connection is refused. During a rolling replacement a service name
+ * resolves to the old container (whose listener is already closed) and the
+ * new one; this finds the live one instead of failing the request.
+ */
 function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
   const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
   return (options, callback) => {

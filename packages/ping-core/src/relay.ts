@@ -1,14 +1,9 @@
+import { CHAIN_FAILURE_STATUSES, HEADERS, HOP_PATH, isErrorBody, type ErrorCode } from '@ping-pong/contract';
 import type { Request } from 'express';
 import type { Config } from './config';
-import { HttpError, isErrorBody } from './errors';
+import { HttpError } from './errors';
 import { HopCallError, type HopClient } from './http-client';
 import type { Metrics } from './metrics';
-
-/** The internal route each hop serves to the one before it. */
-export const HOP_PATH = '/hop';
-export const HOP_COUNT_HEADER = 'x-hop-count';
-export const DEADLINE_HEADER = 'x-deadline-ms';
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
  * Each hop hands the next one a little less time than it waits itself, so the
@@ -32,8 +27,8 @@ export function startContext(config: Config, requestId: string): HopContext {
 
 /** The context a hop receives from the one before it; the budget is relative, so clocks need not agree. */
 export function receivedContext(config: Config, req: Request, requestId: string): HopContext {
-  const hopCount = parseHeaderInteger(req, HOP_COUNT_HEADER, 0);
-  const budget = Math.min(parseHeaderInteger(req, DEADLINE_HEADER, config.requestDeadlineMs), config.requestDeadlineMs);
+  const hopCount = parseHeaderInteger(req, HEADERS.hopCount, 0);
+  const budget = Math.min(parseHeaderInteger(req, HEADERS.deadline, config.requestDeadlineMs), config.requestDeadlineMs);
   return { requestId, hopCount, deadline: performance.now() + budget };
 }
 
@@ -67,15 +62,15 @@ export async function relayToNextHop(config: Config, client: HopClient, metrics:
     const response = await client.getJson(new URL(HOP_PATH, nextHop), {
       timeoutMs: remaining,
       headers: {
-        [REQUEST_ID_HEADER]: context.requestId,
-        [HOP_COUNT_HEADER]: String(context.hopCount + 1),
-        [DEADLINE_HEADER]: String(remaining - HOP_MARGIN_MS),
+        [HEADERS.requestId]: context.requestId,
+        [HEADERS.hopCount]: String(context.hopCount + 1),
+        [HEADERS.deadline]: String(remaining - HOP_MARGIN_MS),
       },
     });
     return meowsFrom(response.status, response.body, hop);
   } catch (error) {
     outcome = error instanceof HttpError ? `status_${error.status}` : error instanceof HopCallError ? error.failure : 'error';
-    throw toHttpError(error, hop);
+    throw hopError(error, hop);
   } finally {
     metrics.downstreamDuration.observe({ hop, outcome }, (performance.now() - started) / 1000);
   }
@@ -84,13 +79,14 @@ export async function relayToNextHop(config: Config, client: HopClient, metrics:
 function meowsFrom(status: number, body: unknown, hop: string): string[] {
   if (status === 200 && Array.isArray(body) && body.every((item) => typeof item === 'string')) return body;
   // A chain failure further down keeps its status and the hop it names.
-  if ((status === 502 || status === 504 || status === 508) && isErrorBody(body) && body.hop) {
-    throw new HttpError(status, body.error, body.message, body.hop);
+  if (CHAIN_FAILURE_STATUSES.includes(status) && isErrorBody(body) && body.hop) {
+    throw new HttpError(status, body.error as ErrorCode, body.message, body.hop);
   }
   throw new HttpError(502, 'bad_gateway', `${hop} answered ${status} with an unexpected body`, hop);
 }
 
-function toHttpError(error: unknown, hop: string): HttpError {
+/** A failed call to the next hop, as the error that names it. */
+function hopError(error: unknown, hop: string): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof HopCallError) {
     const status = error.failure === 'timeout' ? 504 : 502;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { HEADERS, REQUEST_ID_PATTERN } from '@ping-pong/contract';
 import type { NextFunction, Request, Response } from 'express';
 import onHeaders from 'on-headers';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { REQUEST_ID_HEADER } from './relay';
 
 /** What every handler can rely on, kept in res.locals. */
 export interface RequestLocals {
@@ -11,12 +11,9 @@ export interface RequestLocals {
   log: Logger;
 }
 
-/** A caller's id is kept only if it is short and plain; anything else is replaced, never echoed. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 function requestIdOf(req: Request): string {
-  const offered = req.headers[REQUEST_ID_HEADER];
-  return typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : randomUUID();
+  const offered = req.headers[HEADERS.requestId];
+  return typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID();
 }
 
 export function locals(res: Response): RequestLocals {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp, createDeps, type AppDeps } from './app';
-import { ConfigError, loadConfig, type Config, type ServiceDefaults } from './config';
+import type { ServiceName } from '@ping-pong/contract';
+import { ConfigError, loadConfig, memberDefaults, type Config } from './config';
 
 /** Node's own limit, named here because the 431 answer below depends on it. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -79,14 +80,15 @@ function drain(server: Server, config: Config, deps: AppDeps): Promise<boolean> 
 }
 
 /**
- * The whole life of a service process: config from the environment (a bad
- * value stops it with one line naming the variable), listen, and drain on
- * SIGTERM/SIGINT, exiting 0 when everything in flight was answered.
+ * The whole life of a chain member's process: config from the environment
+ * over the member's defaults (a bad value stops it with one line naming the
+ * variable), listen, and drain on SIGTERM/SIGINT, exiting 0 when everything
+ * in flight was answered.
  */
-export async function startService(defaults: ServiceDefaults, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(member: ServiceName, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   let config: Config;
   try {
-    config = loadConfig(env, defaults);
+    config = loadConfig(env, memberDefaults(member));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

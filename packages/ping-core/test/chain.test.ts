@@ -1,28 +1,28 @@
+import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
+import { freePort } from '@ping-pong/test-support';
 import request from 'supertest';
 import { HOP_MARGIN_MS } from '../src/relay';
 import { createHopClient } from '../src/http-client';
 import { listen } from '../src/server';
-import { config, DEFAULT_CHAIN, freePort, startChain, startRawServer, testDeps, type Chain } from './support';
+import { config, startChain, startRawServer, testDeps, type Chain } from './support';
 
 describe('the john → paul → george → ringo chain', () => {
   let chain: Chain;
   beforeAll(async () => {
-    chain = await startChain(DEFAULT_CHAIN);
+    chain = await startChain(SERVICE_NAMES);
   });
   afterAll(() => chain.stop());
 
   it('answers /start on john with the meows of paul, george and ringo in chain order', async () => {
-    const { port: paul } = chain.services['node-paul']!.config;
-    const { port: george } = chain.services['node-george']!.config;
-    const { port: ringo } = chain.services['node-ringo']!.config;
     const response = await request(chain.url).get('/start').expect(200);
-    expect(response.body).toEqual([`meow from node-paul:${paul}`, `meow from node-george:${george}`, `meow from node-ringo:${ringo}`]);
+    expect(response.body).toEqual(expectedStartAnswer(SERVICE_NAMES, (service) => chain.services[service]!.config.port));
+    expect(response.body).toHaveLength(3);
   });
 
   it('carries the caller’s request id to every hop and onto every hop’s log line', async () => {
     const response = await request(chain.url).get('/start').set('X-Request-Id', 'trace-across-four-hops').expect(200);
     expect(response.headers['x-request-id']).toBe('trace-across-four-hops');
-    for (const name of DEFAULT_CHAIN) {
+    for (const name of SERVICE_NAMES) {
       const lines = chain.logs[name]!.lines.filter((line) => line.requestId === 'trace-across-four-hops');
       expect(lines).toEqual([expect.objectContaining({ msg: 'request', service: name, status: 200 })]);
     }
@@ -37,7 +37,7 @@ describe('the john → paul → george → ringo chain', () => {
 
 describe('when a hop fails', () => {
   it('when ringo is down, /start answers 502 naming node-ringo, and john keeps serving', async () => {
-    const chain = await startChain(DEFAULT_CHAIN);
+    const chain = await startChain(SERVICE_NAMES);
     try {
       await chain.services['node-ringo']!.shutdown();
       const response = await request(chain.url).get('/start').set('X-Request-Id', 'ringo-down').expect(502);

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isServiceName } from '@ping-pong/contract';
+import { freePort } from '@ping-pong/test-support';
 import { createDeps, type AppDeps } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { createHopClient, type Lookup } from '../src/http-client';
@@ -11,9 +13,9 @@ export interface CapturedLogs {
   lines: Array<Record<string, unknown>>;
 }
 
-/** Names of the form node-* resolve to loopback, as compose's DNS resolves them to containers. */
+/** The chain's service names resolve to loopback, as compose's DNS resolves them to containers. */
 export const loopbackLookup: Lookup = (hostname, callback) =>
-  hostname.startsWith('node-') ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(new Error(`ENOTFOUND ${hostname}`), []);
+  isServiceName(hostname) ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(new Error(`ENOTFOUND ${hostname}`), []);
 
 export function testDeps(config: Config, logs: CapturedLogs = { lines: [] }, overrides: Partial<AppDeps> = {}): AppDeps {
   const logger = createLogger(config, { write: (line: string) => void logs.lines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -22,15 +24,6 @@ export function testDeps(config: Config, logs: CapturedLogs = { lines: [] }, ove
 
 export function config(serviceName: string, env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'info', ...env }, { serviceName });
-}
-
-/** A port nothing listens on (yet). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface Chain {
@@ -45,7 +38,7 @@ export interface Chain {
  * Starts services in this process on ephemeral ports, each relaying to the
  * next by name (node-*), like the real chain. `env` adds variables per service.
  */
-export async function startChain(names: string[], env: Record<string, Record<string, string>> = {}): Promise<Chain> {
+export async function startChain(names: readonly string[], env: Record<string, Record<string, string>> = {}): Promise<Chain> {
   const ports = await Promise.all(names.map(() => freePort()));
   const services: Record<string, RunningService> = {};
   const logs: Record<string, CapturedLogs> = {};
@@ -84,5 +77,3 @@ export async function startRawServer(
     },
   };
 }
-
-export const DEFAULT_CHAIN = ['node-john', 'node-paul', 'node-george', 'node-ringo'];

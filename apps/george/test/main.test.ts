@@ -1,0 +1,8 @@
+import { builtDefaults } from '@ping-pong/test-support';
+
+it('starts as node-george, relaying to node-ringo on the container port unless NEXT_HOP says otherwise', async () => {
+  expect(await builtDefaults('node-george')).toEqual({
+    meow: expect.stringMatching(/^meow from node-george:\d+$/),
+    nextHop: 'http://node-ringo:3000/',
+  });
+});
