@@ -5,7 +5,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { type AwsClients, AwsCallError, call } from './aws';
-import { deregisterOldRevisions } from './cleanup';
+import { deregisterOldRevisions, retireRolledBackRevisions } from './cleanup';
 import type { Clock } from './clock';
 import { diffTaskDefinitions, registrationInputOf } from './diff';
 import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
@@ -134,8 +134,10 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   const { outcomes, services } = await waitForRollouts(rollouts, { ecs, cluster, timeoutMs: plan.timeoutSeconds * 1000, clock, output });
   const failed = [...outcomes].filter(([, outcome]) => outcome.state === 'failed').map(([name]) => name);
   if (failed.length > 0) {
+    const retired = await retireRolledBackRevisions(ecs, [...new Set(revisionOf.values())], services.values(), output);
     output.error(
-      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); nothing was deregistered`,
+      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); ` +
+        (retired.length > 0 ? `deregistered only what was rolled back: ${retired.join(', ')}` : 'nothing was deregistered'),
     );
     return ExitCode.failed;
   }

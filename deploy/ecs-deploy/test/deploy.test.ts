@@ -87,7 +87,7 @@ describe('npm run deploy:ecs', () => {
     expect(run.info.at(-1)).toBe(`deployed production: ${arnOf(CLIENT_FAMILY, 42)}, ${arnOf(NODE_FAMILY, 42)}`);
   });
 
-  it('when the circuit breaker rolls back (our deployment vanishes), exits 1 with the events since the deploy began and deregisters nothing', async () => {
+  it('when the circuit breaker rolls back (our deployment vanishes), exits 1 with the events, and retires only the revision that was rolled back', async () => {
     scriptEcs();
     const rolledBack = [
       steady(NODE),
@@ -116,9 +116,13 @@ describe('npm run deploy:ecs', () => {
       expect.stringMatching(/has started 2 tasks\.$/),
       expect.stringMatching(/tasks failed to start\.$/),
       expect.stringMatching(/rolling back to deployment/),
-      expect.stringContaining(`deploy of production FAILED: ${NODE} did not take ${TAG}`),
+      `deploy of production FAILED: ${NODE} did not take ${TAG} (rolled back or stopped); deregistered only what was rolled back: ${arnOf(NODE_FAMILY, 42)}`,
     ]);
-    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    // The stack's services name the family: its latest ACTIVE revision must be 41, which runs, not 42, which failed.
+    // The client's 42 runs, and nothing older is cleaned up after a failure.
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
+      arnOf(NODE_FAMILY, 42),
+    ]);
     expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)).toHaveLength(0);
   });
 
@@ -137,7 +141,9 @@ describe('npm run deploy:ecs', () => {
 
     expect(run.code).toBe(1);
     expect(run.errors[0]).toBe(`${CLIENT}: deployment FAILED: ${reason}`);
+    // Still PRIMARY, not yet rolled back: kept.
     expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(run.errors.at(-1)).toMatch(/nothing was deregistered$/);
   });
 
   it('when the rollout never finishes, gives up at --timeout with exit 3, leaves the service alone, and sleeps no real time', async () => {
