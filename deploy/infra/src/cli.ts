@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ConfigError, displayPath, environmentNames } from '@ping-pong/deploy-config';
+import { ConfigError, displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
 import { loadApplication } from './application';
 import { INFRA_DIR } from './paths';
 import { stackName } from './stack';
 
 export const USAGE = `usage: npm run infra:synth
+       npm run infra:bootstrap -- --env <name>
        npm run infra:diff -- --env <name>
-       npm run infra:deploy -- --env <name>`;
+       npm run infra:deploy -- --env <name>
+       npm run infra:destroy -- --env <name>`;
+
+const COMMANDS = ['synth', 'bootstrap', 'diff', 'deploy', 'destroy'] as const;
+type Command = (typeof COMMANDS)[number];
 
 /** Exit codes: the cdk CLI's own (0 done, 1 failed), and 2 for bad input found before it runs. */
 export const BAD_INPUT = 2;
@@ -37,7 +42,7 @@ const defaultDependencies: CliDependencies = {
   output: { info: (line) => console.log(line), error: (line) => console.error(line) },
 };
 
-function parseCommandLine(argv: readonly string[]): { command: 'synth' | 'diff' | 'deploy'; env?: string } | undefined {
+function parseCommandLine(argv: readonly string[]): { command: Command; env?: string } | undefined {
   let parsed;
   try {
     parsed = parseArgs({
@@ -51,37 +56,39 @@ function parseCommandLine(argv: readonly string[]): { command: 'synth' | 'diff' 
   }
   if (parsed.values.help) return undefined;
   const [command, ...rest] = parsed.positionals;
-  if (command !== 'synth' && command !== 'diff' && command !== 'deploy')
-    throw new ConfigError([`unknown command ${JSON.stringify(command)}`]);
+  if (!COMMANDS.includes(command as Command)) throw new ConfigError([`unknown command ${JSON.stringify(command)}`]);
   if (rest.length > 0) throw new ConfigError([`unexpected ${rest.map((word) => JSON.stringify(word)).join(' ')}`]);
   if (command === 'synth' && parsed.values.env !== undefined)
-    throw new ConfigError(['infra:synth writes every environment; --env is for infra:diff and infra:deploy']);
+    throw new ConfigError(['infra:synth writes every environment; --env is for the other commands']);
   if (command !== 'synth' && !parsed.values.env)
     throw new ConfigError([`--env <name> is required (one of ${environmentNames().join(', ')})`]);
-  return { command, env: parsed.values.env };
+  return { command: command as Command, env: parsed.values.env };
 }
 
 /**
- * `npm run infra:synth|diff|deploy`: checks the environment files (all for
- * synth, the named one otherwise) and AWS_REGION before anything runs, then
- * runs the pinned cdk CLI in deploy/infra/ on that environment's stack. The
- * account and region are the environment file's, through the stack's env:
- * the CLI refuses credentials of another account.
+ * `npm run infra:<command>`: checks the environment files (all for synth, the
+ * named one otherwise) and AWS_REGION before anything runs, then runs the
+ * pinned cdk CLI in deploy/infra/ on that environment's account and region
+ * (bootstrap) or stack. The account and region are the environment file's,
+ * through the stack's env: the CLI refuses credentials of another account.
  */
 export async function main(argv: readonly string[], dependencies: CliDependencies = defaultDependencies): Promise<number> {
   const { output, env } = dependencies;
   let args;
+  /** The environment acted on; undefined for synth, which checks every file. */
+  let target: Environment | undefined;
   try {
     args = parseCommandLine(argv);
     if (!args) {
       output.info(USAGE);
       return 0;
     }
-    for (const name of args.env ? [args.env] : environmentNames()) {
-      const { environment } = loadApplication(name);
-      if (args.env && env.AWS_REGION && env.AWS_REGION !== environment.region) {
+    const environments = (args.env ? [args.env] : environmentNames()).map((name) => loadApplication(name).environment);
+    if (args.env) {
+      target = environments[0]!;
+      if (env.AWS_REGION && env.AWS_REGION !== target.region) {
         throw new ConfigError([
-          `AWS_REGION is ${env.AWS_REGION} but environment ${environment.name} is in ${environment.region} (${displayPath(environment.file)}); unset AWS_REGION or fix the file`,
+          `AWS_REGION is ${env.AWS_REGION} but environment ${target.name} is in ${target.region} (${displayPath(target.file)}); unset AWS_REGION or fix the file`,
         ]);
       }
     }
@@ -92,10 +99,7 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     return BAD_INPUT;
   }
 
-  const cdkArgs =
-    args.command === 'synth'
-      ? ['synth', '--quiet']
-      : [args.command, stackName(args.env!), ...(args.command === 'deploy' ? ['--exclusively'] : [])];
+  const cdkArgs = cdkArgsFor(args.command, target);
   const startedAt = Date.now();
   const code = await dependencies.run({
     command: process.execPath,
@@ -109,6 +113,15 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     output.info(`synthesized in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${templates.join(', ')}`);
   }
   return code;
+}
+
+/** What the pinned cdk CLI is asked to do: every stack for synth, the environment's account and region or stack otherwise. */
+function cdkArgsFor(command: Command, environment: Environment | undefined): string[] {
+  if (command === 'synth') return ['synth', '--quiet'];
+  const { name, account, region } = environment!;
+  if (command === 'bootstrap') return ['bootstrap', `aws://${account}/${region}`];
+  if (command === 'deploy') return ['deploy', stackName(name), '--exclusively'];
+  return [command, stackName(name)];
 }
 
 if (require.main === module) {

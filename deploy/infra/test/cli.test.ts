@@ -66,8 +66,8 @@ describe('npm run infra:synth|diff|deploy', () => {
   it.each([
     [['deploy'], '--env <name> is required (one of production, staging)'],
     [['diff', '--env', 'prod'], '--env prod: no such environment (known: production, staging)'],
-    [['synth', '--env', 'staging'], 'infra:synth writes every environment; --env is for infra:diff and infra:deploy'],
-    [['destroy', '--env', 'staging'], 'unknown command "destroy"'],
+    [['synth', '--env', 'staging'], 'infra:synth writes every environment; --env is for the other commands'],
+    [['rollback', '--env', 'staging'], 'unknown command "rollback"'],
     [['deploy', '--env', 'staging', '--force'], "Unknown option '--force'"],
   ])('bad usage %j exits 2 with %s and runs nothing', async (argv, problem) => {
     const { code, runs, errors } = await cli(argv);
