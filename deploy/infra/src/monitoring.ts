@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -31,6 +32,19 @@ export class Monitoring extends Construct {
     const prefix = `${cluster}-${environment.name}`;
     this.topic = new sns.Topic(this, 'Alarms', { displayName: `${prefix} alarms`, enforceSSL: true });
     this.topic.addSubscription(new subscriptions.EmailSubscription(thresholds.email));
+    // The topic's policy replaces SNS's default one (which let the account's services publish): CloudWatch is allowed back, for this account's alarms only.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': environment.account },
+          ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:cloudwatch:${environment.region}:${environment.account}:alarm:*` },
+        },
+      }),
+    );
     // Instances that fail to launch or terminate: managed scaling's routine launches are not worth a mail.
     (capacity.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).notificationConfigurations = [
       {

@@ -80,6 +80,22 @@ describe.each(ENVIRONMENTS)('%s: alarms and dashboard', (name) => {
     }
   });
 
+  it('the topic takes publications from this account’s alarms only, and only over TLS', () => {
+    const [policy] = Object.values(resourcesOf(templateOf(name), 'AWS::SNS::TopicPolicy'));
+    expect((policy!.Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': environment.account },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${environment.region}:${environment.account}:alarm:*` },
+        },
+      }),
+    ]);
+  });
+
   it('instances that fail to launch or terminate notify the same topic', () => {
     const template = templateOf(name);
     const [topicId] = Object.keys(resourcesOf(template, 'AWS::SNS::Topic'));
