@@ -33,16 +33,19 @@ const servedFile = (path: string) => (path.endsWith('/') ? `${path}index.html` :
  */
 export function bootstrapRevision(definition: RenderedTaskDefinition, environment: Environment): Definition {
   const { input } = definition;
-  const healthCheckPaths = (container: string) =>
-    environment.loadBalancer.targetGroups
-      .filter((group) => definition.services.includes(group.service) && group.containerName === container)
-      .map((group) => group.healthCheck.path);
+  const targetGroupsOf = (container: string) =>
+    environment.loadBalancer.targetGroups.filter(
+      (group) => definition.services.includes(group.service) && group.containerName === container,
+    );
   const containerDefinitions = input.containerDefinitions!.map((container) => {
-    const port = container.portMappings?.[0]?.containerPort ?? UNMAPPED_PORT;
-    const files = ['/', ...healthCheckPaths(container.name!)].map((path) => `/tmp/www${servedFile(path)}`);
+    const groups = targetGroupsOf(container.name!);
+    // The ports the load balancer checks, else the first mapped one: one httpd each, the last in the foreground.
+    const ports = [...new Set(groups.map((group) => group.containerPort))];
+    if (ports.length === 0) ports.push(container.portMappings?.[0]?.containerPort ?? UNMAPPED_PORT);
+    const files = ['/', ...groups.map((group) => group.healthCheck.path)].map((path) => `/tmp/www${servedFile(path)}`);
     const script = [
       ...files.map((file) => `mkdir -p "$(dirname '${file}')" && echo ok > '${file}'`),
-      `exec httpd -f -v -p ${port} -h /tmp/www`,
+      ...ports.map((port, index) => `${index === ports.length - 1 ? 'exec httpd -f' : 'httpd'} -v -p ${port} -h /tmp/www`),
     ].join(' && ');
     return withoutUndefined({
       name: container.name,
