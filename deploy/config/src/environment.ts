@@ -36,20 +36,14 @@ const autoScaling = z
     path: ['minCapacity'],
   });
 
-const service = z
-  .strictObject({
-    /** A file name in deploy/task-definitions/. */
-    taskDefinition: z.string().regex(/^[\w.-]+\.json$/, 'must be a file name in deploy/task-definitions/, like node.json'),
-    /** Set on every deploy unless autoScaling manages the count. */
-    desiredCount: z.int().min(0),
-    healthCheckGracePeriodSeconds: z.int().min(0).max(2_147_483_647).optional(),
-    deploymentConfiguration,
-    autoScaling: autoScaling.optional(),
-  })
-  .refine(
-    (svc) => !svc.autoScaling || (svc.desiredCount >= svc.autoScaling.minCapacity && svc.desiredCount <= svc.autoScaling.maxCapacity),
-    { message: 'must lie between autoScaling.minCapacity and autoScaling.maxCapacity', path: ['desiredCount'] },
-  );
+const service = z.strictObject({
+  /** A file name in deploy/task-definitions/. */
+  taskDefinition: z.string().regex(/^[\w.-]+\.json$/, 'must be a file name in deploy/task-definitions/, like node.json'),
+  healthCheckGracePeriodSeconds: z.int().min(0).max(2_147_483_647).optional(),
+  deploymentConfiguration,
+  /** The count is auto scaling's: minCapacity at rest (and ecs:local's task count), up to maxCapacity. */
+  autoScaling,
+});
 
 const path_ = z.string().regex(/^\/[\w./*?-]*$/, 'must be a path starting with /');
 
@@ -68,14 +62,34 @@ const targetGroup = z.strictObject({
   deregistrationDelaySeconds: z.int().min(0).max(3600),
 });
 
+const port = z.int().min(1).max(65535);
+
 /**
- * What the user creates once in front of the services (the deploy does not
- * create it): an ALB listener whose path rules pick a target group, each
- * target group bound to one container port of one service.
+ * HTTP, or HTTPS with an ACM certificate of this account and region; with
+ * HTTPS, port 80 redirects to the listener.
+ */
+const listener = z.discriminatedUnion('protocol', [
+  z.strictObject({ protocol: z.literal('HTTP'), port }),
+  z.strictObject({
+    protocol: z.literal('HTTPS'),
+    port,
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+        'must be an ACM certificate ARN like arn:aws:acm:eu-west-1:123456789012:certificate/<id>',
+      ),
+  }),
+]);
+
+/**
+ * The ALB in front of the services (created by deploy/infra): a listener
+ * whose path rules pick a target group, each target group bound to one
+ * container port of one service.
  */
 const loadBalancer = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or hyphens (an ALB name)'),
-  listener: z.strictObject({ protocol: z.enum(['HTTP', 'HTTPS']), port: z.int().min(1).max(65535) }),
+  listener,
   targetGroups: z.array(targetGroup).min(1),
   rules: z.array(
     z.strictObject({ priority: z.int().min(1).max(50_000), pathPatterns: z.array(path_).min(1).max(5), targetGroup: z.string() }),
@@ -94,13 +108,71 @@ const github = z.strictObject({
     z.strictObject({ branch: z.string().regex(/^[\w./-]+$/, 'must be a branch name like main') }),
     z.strictObject({ environment: z.string().regex(/^[\w.-]+$/, 'must be a GitHub environment name like production') }),
   ]),
+  /**
+   * An account has one OIDC provider for token.actions.githubusercontent.com:
+   * `create` makes the stack own it, `existing` uses the one already there.
+   */
+  oidcProvider: z.enum(['create', 'existing']),
+});
+
+/** Public subnets in each zone, no NAT gateway: the instances reach ECR and CloudWatch through the internet gateway. */
+const network = z.strictObject({
+  cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR block from /16 to /24, like 10.0.0.0/16'),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/, 'must be an availability zone like eu-west-1a'))
+    .min(2, 'must name at least two availability zones')
+    .refine((zones) => new Set(zones).size === zones.length, 'must not name a zone twice'),
+});
+
+/** The EC2 instances the tasks run on; the instance type defaults to the smallest that places a rolling deploy at the peak. */
+const capacity = z
+  .strictObject({
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type like t3.medium')
+      .optional(),
+    minInstances: z.int().min(0),
+    maxInstances: z.int().min(1),
+  })
+  .refine((fleet) => fleet.minInstances <= fleet.maxInstances, {
+    message: 'minInstances must not exceed maxInstances',
+    path: ['minInstances'],
+  });
+
+/** The values CloudWatch Logs accepts as a retention in days. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const logs = z.strictObject({
+  retentionDays: z
+    .int()
+    .refine((days) => RETENTION_DAYS.includes(days), `must be a retention CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`),
+});
+
+/** Where the alarms notify, and when they fire. */
+const alarms = z.strictObject({
+  email: z.email('must be an e-mail address'),
+  /** The load balancer's and the targets' 5xx answers, each, per minute. */
+  http5xxPerMinute: z.int().min(1),
+  /** p99 of the targets' response time, over five minutes. */
+  p99ResponseTimeSeconds: z.number().positive().max(60),
+  /** A service's average, over five minutes. */
+  cpuPercent: z.number().min(1).max(100),
+  memoryPercent: z.number().min(1).max(200),
+});
+
+/** The ECR repositories the task definitions' images name. */
+const repositories = z.strictObject({
+  /** Images kept per repository (untagged ones expire after a day). */
+  keepImages: z.int().min(1).max(1000),
 });
 
 const environmentFile = z
   .strictObject({
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region like eu-west-1'),
+    network,
     cluster: name,
+    capacity,
     /** Names only: the ARNs follow from `account`. */
     roles: z.strictObject({ task: roleName, execution: roleName, deploy: roleName }),
     github,
@@ -113,10 +185,33 @@ const environmentFile = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'must name another file in deploy/environments/, like staging')
       .optional(),
+    repositories,
+    logs,
+    alarms,
     services: z.record(name, service).refine((services) => Object.keys(services).length > 0, 'must name at least one service'),
     loadBalancer,
   })
   .superRefine((environment, context) => {
+    environment.network.availabilityZones.forEach((zone, index) => {
+      if (!zone.startsWith(environment.region) || !/^[a-z]$/.test(zone.slice(environment.region.length))) {
+        context.addIssue({
+          code: 'custom',
+          message: `is not a zone of ${environment.region}`,
+          path: ['network', 'availabilityZones', index],
+        });
+      }
+    });
+    const { listener } = environment.loadBalancer;
+    if (listener.protocol === 'HTTPS') {
+      const [, , , region, account] = listener.certificateArn.split(':');
+      if (region !== environment.region || account !== environment.account) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a certificate of account ${environment.account} in ${environment.region}, where the load balancer is`,
+          path: ['loadBalancer', 'listener', 'certificateArn'],
+        });
+      }
+    }
     const { targetGroups, rules, defaultTargetGroup } = environment.loadBalancer;
     const groupNames = new Set(targetGroups.map((group) => group.name));
     const unknownGroup = (target: string, at: PropertyKey[]) => {
@@ -152,6 +247,8 @@ export type LoadBalancerSettings = z.infer<typeof loadBalancer>;
 export type TargetGroupSettings = z.infer<typeof targetGroup>;
 
 export type GitHubSettings = z.infer<typeof github>;
+export type ListenerSettings = z.infer<typeof listener>;
+export type AlarmSettings = z.infer<typeof alarms>;
 
 export interface Environment extends z.infer<typeof environmentFile> {
   /** The file's name without `.json`: `staging`, `production`. */
@@ -172,6 +269,14 @@ function derived(file: z.infer<typeof environmentFile>): Pick<Environment, 'regi
   };
 }
 
+/** The environments there are: the file names in deploy/environments/ without `.json`, sorted. */
+export function environmentNames(directory = ENVIRONMENTS_DIR): string[] {
+  return readdirSync(directory)
+    .filter((entry) => entry.endsWith('.json'))
+    .map((entry) => entry.slice(0, -'.json'.length))
+    .sort();
+}
+
 /** Reads and validates `deploy/environments/<name>.json`; a bad name or file is a ConfigError. */
 export function loadEnvironment(environmentName: string, directory = ENVIRONMENTS_DIR): Environment {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(environmentName)) {
@@ -181,9 +286,7 @@ export function loadEnvironment(environmentName: string, directory = ENVIRONMENT
   }
   const file = path.join(directory, `${environmentName}.json`);
   if (!existsSync(file)) {
-    const known = readdirSync(directory)
-      .filter((entry) => entry.endsWith('.json'))
-      .map((entry) => entry.slice(0, -'.json'.length));
+    const known = environmentNames(directory);
     throw new ConfigError([`--env ${environmentName}: no such environment (known: ${known.join(', ') || 'none'})`]);
   }
   const parsed = parseWith(environmentFile, readJsonFile(file), file);

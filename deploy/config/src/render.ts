@@ -4,6 +4,7 @@ import type { Environment } from './environment';
 import { registrySchema } from './environment';
 import { ConfigError } from './errors';
 import { displayPath, TASK_DEFINITIONS_DIR } from './paths';
+import { substitutePlaceholders } from './placeholders';
 import { registerTaskDefinitionInputSchema } from './task-definition-schema';
 import { jsonPath, parseWith, readJsonFile } from './validation';
 
@@ -49,21 +50,6 @@ function placeholderValues(environment: Environment, options: RenderOptions): Re
     TASK_ROLE_ARN: environment.roleArns.task,
     EXECUTION_ROLE_ARN: environment.roleArns.execution,
   };
-}
-
-function substitute(value: unknown, values: Record<string, string>, at: PropertyKey[], problems: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([^}]*)\}/g, (placeholder, key: string) => {
-      if (key in values) return values[key]!;
-      problems.push(`${jsonPath(at)}: unknown placeholder ${placeholder} (known: ${Object.keys(values).join(', ')})`);
-      return placeholder;
-    });
-  }
-  if (Array.isArray(value)) return value.map((item, index) => substitute(item, values, [...at, index], problems));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item, values, [...at, key], problems)]));
-  }
-  return value;
 }
 
 function imageProblem(image: string): string | undefined {
@@ -147,7 +133,7 @@ export function renderTaskDefinitions(environment: Environment, options: RenderO
     const inFile = (problem: string) => `${displayPath(file)}: ${problem}`;
     try {
       const placeholderProblems: string[] = [];
-      const json = substitute(readJsonFile(file), values, [], placeholderProblems);
+      const json = substitutePlaceholders(readJsonFile(file), values, placeholderProblems);
       problems.push(...placeholderProblems.map(inFile));
       const input = parseWith(registerTaskDefinitionInputSchema, json, file);
       problems.push(...taskDefinitionProblems(input).map(inFile));

@@ -197,6 +197,42 @@ describe('loading an environment', () => {
       ]);
     });
 
+    it('names each bad infrastructure field with its JSON path', () => {
+      expect(
+        load((json) => {
+          json.network.availabilityZones = ['eu-west-1a', 'us-east-1b'];
+          json.capacity.minInstances = 9;
+          json.logs.retentionDays = 10;
+          json.alarms.email = 'ops';
+          json.loadBalancer.listener.certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+        }),
+      ).toEqual([
+        'capacity.minInstances: minInstances must not exceed maxInstances',
+        expect.stringMatching(/^logs\.retentionDays: must be a retention CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30/),
+        'alarms.email: must be an e-mail address',
+        'network.availabilityZones[1]: is not a zone of eu-west-1',
+        'loadBalancer.listener.certificateArn: must be a certificate of account 123456789012 in eu-west-1, where the load balancer is',
+      ]);
+    });
+
+    it('an HTTPS listener needs its certificate, an HTTP one takes none', () => {
+      expect(load((json) => delete json.loadBalancer.listener.certificateArn)).toEqual(['loadBalancer.listener.certificateArn: required']);
+      expect(load((json) => (json.loadBalancer.listener.protocol = 'HTTP'))).toEqual(['loadBalancer.listener.certificateArn: unknown key']);
+    });
+
+    it('auto scaling owns the count: a service without it, or with a desiredCount, is refused', () => {
+      expect(
+        load((json) => {
+          const service = json.services['microservice-ping-pong-node-service'];
+          delete service.autoScaling;
+          service.desiredCount = 2;
+        }),
+      ).toEqual([
+        'services["microservice-ping-pong-node-service"].autoScaling: required',
+        'services["microservice-ping-pong-node-service"].desiredCount: unknown key',
+      ]);
+    });
+
     it('refuses promotedFrom naming an environment that has no file', () => {
       expect(load((json) => (json.promotedFrom = 'qa'))).toEqual([
         'promotedFrom: names no file in ' + path.relative(REPO_ROOT, directory) + '/',

@@ -1,5 +1,5 @@
-import { DeregisterTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
-import { call } from './aws';
+import { DeregisterTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
+import { AwsCallError, call } from './aws';
 import type { Output } from './output';
 
 /** `arn:aws:ecs:eu-west-1:123456789012:task-definition/<family>:<revision>` → its parts. */
@@ -38,4 +38,35 @@ export async function deregisterOldRevisions(
     output.info(`deregistered ${arn}`);
   }
   return stale.map(({ arn }) => arn);
+}
+
+/**
+ * After a failed deploy: deregisters the revisions it registered that no
+ * service runs as its PRIMARY deployment, i.e. the ones ECS rolled back from.
+ * deploy/infra's services name the family, which ECS resolves to its latest
+ * ACTIVE revision on any stack update, so that revision must be one that
+ * runs, never one that failed. A revision still PRIMARY (a FAILED rollout
+ * not yet rolled back) is kept. Returns what it deregistered.
+ */
+export async function retireRolledBackRevisions(
+  ecs: ECSClient,
+  registered: readonly string[],
+  services: Iterable<Service>,
+  output: Output,
+): Promise<string[]> {
+  const running = new Set(
+    [...services].map((service) => service.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.taskDefinition),
+  );
+  const retired: string[] = [];
+  for (const arn of registered.filter((candidate) => !running.has(candidate))) {
+    try {
+      await call('ecs:DeregisterTaskDefinition', () => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+      output.info(`deregistered ${arn}: rolled back, so it must not stay the family's latest ACTIVE revision`);
+      retired.push(arn);
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      output.error(`warning: ${arn} was rolled back but stays ACTIVE (${error.message}); deregister it before the next infra:deploy`);
+    }
+  }
+  return retired;
 }

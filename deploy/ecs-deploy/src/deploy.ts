@@ -5,14 +5,14 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { type AwsClients, AwsCallError, call } from './aws';
-import { deregisterOldRevisions } from './cleanup';
+import { deregisterOldRevisions, retireRolledBackRevisions } from './cleanup';
 import type { Clock } from './clock';
 import { diffTaskDefinitions, registrationInputOf } from './diff';
 import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
 import { DeployStoppedError } from './errors';
 import type { Output } from './output';
 import { waitForRollouts, type Rollout } from './rollout';
-import { applyAutoScaling } from './scaling';
+import { warnOnScalingDrift } from './scaling';
 import { describeServices, taskDefinitionsInUse } from './services';
 
 export const ExitCode = { deployed: 0, failed: 1, badInput: 2, timedOut: 3 } as const;
@@ -37,7 +37,7 @@ export interface DeployDependencies {
 }
 
 /**
- * Diff, register, update, wait, clean up, scale: the steps of a deploy, each
+ * Diff, register, update, wait, clean up: the steps of a deploy, each
  * only when the one before it succeeded. Never throws for an AWS failure; the
  * exit code and the printed lines say what happened.
  */
@@ -70,6 +70,8 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
     }
   }
 
+  await warnOnScalingDrift(clients.scaling, environment, output);
+
   // 2. What will change, per service, against the revision it runs now.
   const described = new Map<string, TaskDefinition>();
   for (const definition of plan.taskDefinitions) {
@@ -101,19 +103,10 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   }
   const rollouts: Rollout[] = [];
   try {
-    for (const [name, settings] of Object.entries(environment.services)) {
+    for (const name of serviceNames) {
+      // The revision only: the count, the deployment configuration and the grace period are the stack's (deploy/infra).
       const answer = await call('ecs:UpdateService', () =>
-        ecs.send(
-          new UpdateServiceCommand({
-            cluster,
-            service: name,
-            taskDefinition: revisionOf.get(name),
-            // With auto scaling the count is the scaler's; a deploy must not undo a scale-out.
-            desiredCount: settings.autoScaling ? undefined : settings.desiredCount,
-            deploymentConfiguration: settings.deploymentConfiguration,
-            healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
-          }),
-        ),
+        ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition: revisionOf.get(name) })),
       );
       const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
       if (!primary?.id) throw new DeployStoppedError(`service ${name}: UpdateService answered without a PRIMARY deployment to follow`);
@@ -131,7 +124,6 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   }
 
   if (!plan.wait) {
-    await applyScaling(plan, clients, output);
     output.info(
       `not waiting (--no-wait): the deployments go on in ECS; nothing was deregistered. Follow them with: ${describeCommand(environment)}`,
     );
@@ -142,8 +134,10 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   const { outcomes, services } = await waitForRollouts(rollouts, { ecs, cluster, timeoutMs: plan.timeoutSeconds * 1000, clock, output });
   const failed = [...outcomes].filter(([, outcome]) => outcome.state === 'failed').map(([name]) => name);
   if (failed.length > 0) {
+    const retired = await retireRolledBackRevisions(ecs, [...new Set(revisionOf.values())], services.values(), output);
     output.error(
-      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); nothing was deregistered`,
+      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); ` +
+        (retired.length > 0 ? `deregistered only what was rolled back: ${retired.join(', ')}` : 'nothing was deregistered'),
     );
     return ExitCode.failed;
   }
@@ -157,7 +151,7 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
     return ExitCode.timedOut;
   }
 
-  // 6. Clean up only now that the new revisions are verified; 7. scaling.
+  // 6. Clean up only now that the new revisions are verified.
   const inUse = taskDefinitionsInUse(services.values());
   for (const definition of plan.taskDefinitions) {
     try {
@@ -167,15 +161,8 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
       output.error(`warning: old revisions of ${definition.family} were not cleaned up: ${error.message}`);
     }
   }
-  await applyScaling(plan, clients, output);
   output.info(`deployed ${environment.name}: ${[...revisionOf.values()].join(', ')}`);
   return ExitCode.deployed;
-}
-
-async function applyScaling(plan: DeployPlan, clients: AwsClients, output: Output): Promise<void> {
-  for (const [name, settings] of Object.entries(plan.environment.services)) {
-    if (settings.autoScaling) await applyAutoScaling(clients.scaling, plan.environment.cluster, name, settings.autoScaling, output);
-  }
 }
 
 function describeCommand(environment: Environment): string {

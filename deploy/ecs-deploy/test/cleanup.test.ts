@@ -1,6 +1,6 @@
 import { DeregisterTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { deregisterOldRevisions } from '../src/cleanup';
-import { arnOf, ecsMock, NODE_FAMILY } from './support';
+import { deregisterOldRevisions, retireRolledBackRevisions } from '../src/cleanup';
+import { arnOf, CLIENT_FAMILY, deployment, ecsMock, NODE_FAMILY } from './support';
 
 const silent = { info: () => undefined, error: () => undefined };
 
@@ -37,5 +37,35 @@ describe('cleaning up old revisions after a verified deploy', () => {
     await deregisterOldRevisions(new ECSClient({ region: 'eu-west-1' }), NODE_FAMILY, 1, inUse, silent);
 
     expect(deregistered()).toEqual([8, 7, 6, 5, 4, 3, 1].map((revision) => arnOf(NODE_FAMILY, revision)));
+  });
+});
+
+describe('retiring what a failed deploy registered', () => {
+  const serviceRunning = (...taskDefinitions: string[]) => ({
+    deployments: taskDefinitions.map((taskDefinition, index) =>
+      deployment({ id: `d${index}`, status: index === 0 ? 'PRIMARY' : 'ACTIVE', taskDefinition }),
+    ),
+  });
+
+  it('deregisters only the revisions no service runs as PRIMARY, and a refusal is a warning', async () => {
+    ecsMock
+      .on(DeregisterTaskDefinitionCommand, { taskDefinition: arnOf(CLIENT_FAMILY, 42) })
+      .rejects(Object.assign(new Error('not authorized to perform: ecs:DeregisterTaskDefinition'), { name: 'AccessDeniedException' }));
+    const errors: string[] = [];
+
+    const retired = await retireRolledBackRevisions(
+      new ECSClient({ region: 'eu-west-1' }),
+      [arnOf(NODE_FAMILY, 42), arnOf(CLIENT_FAMILY, 42), arnOf(NODE_FAMILY, 43)],
+      [serviceRunning(arnOf(NODE_FAMILY, 43), arnOf(NODE_FAMILY, 42)), serviceRunning(arnOf(CLIENT_FAMILY, 41))],
+      { info: () => undefined, error: (line) => errors.push(line) },
+    );
+
+    expect(retired).toEqual([arnOf(NODE_FAMILY, 42)]);
+    expect(deregistered()).toEqual([arnOf(NODE_FAMILY, 42), arnOf(CLIENT_FAMILY, 42)]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^warning: .*client-td:42 was rolled back but stays ACTIVE \(access denied: .*deregister it before the next infra:deploy$/,
+      ),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import {
   AccessDeniedException,
   DeregisterTaskDefinitionCommand,
@@ -7,13 +7,13 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENVIRONMENTS_DIR, IAM_DIR, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { ENVIRONMENTS_DIR, loadEnvironment, renderPolicy, renderTaskDefinitions } from '@ping-pong/deploy-config';
 import {
   arnOf,
   CLIENT,
   CLIENT_FAMILY,
+  CLUSTER,
   deployment,
   ecsCommandsSent,
   ecsMock,
@@ -22,8 +22,10 @@ import {
   NODE,
   NODE_FAMILY,
   runCli,
+  scalingCommandsSent,
   scalingMock,
   scriptEcs,
+  scriptScaling,
   scriptServices,
   service,
   steady,
@@ -36,8 +38,7 @@ beforeEach(() => {
   ecsMock.reset();
   scalingMock.reset();
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
-  scalingMock.on(RegisterScalableTargetCommand).resolves({});
-  scalingMock.on(PutScalingPolicyCommand).resolves({});
+  scriptScaling();
 });
 
 /** A rollout that goes well: starting, old tasks draining after COMPLETED, then alone. */
@@ -56,7 +57,7 @@ const goesWell = (name: string) => [
 ];
 
 describe('npm run deploy:ecs', () => {
-  it('registers, updates, waits until each deployment is PRIMARY, COMPLETED and alone, then applies auto scaling: exit 0', async () => {
+  it('registers, updates the revision only, and waits until each deployment is PRIMARY, COMPLETED and alone: exit 0', async () => {
     scriptEcs();
     scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
 
@@ -66,36 +67,27 @@ describe('npm run deploy:ecs', () => {
     expect(run.code).toBe(0);
     const registered = ecsMock.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input.family);
     expect(registered).toEqual([CLIENT_FAMILY, NODE_FAMILY]);
-    const updates = ecsMock.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
-    expect(updates).toEqual([
-      expect.objectContaining({ service: CLIENT, taskDefinition: arnOf(CLIENT_FAMILY, 42), desiredCount: undefined }),
-      expect.objectContaining({ service: NODE, taskDefinition: arnOf(NODE_FAMILY, 42), desiredCount: undefined }),
+    // The count, deployment configuration and grace period are the stack's: an update sends none of them.
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toEqual([
+      { cluster: CLUSTER, service: CLIENT, taskDefinition: arnOf(CLIENT_FAMILY, 42) },
+      { cluster: CLUSTER, service: NODE, taskDefinition: arnOf(NODE_FAMILY, 42) },
     ]);
-    expect(updates[1]!.deploymentConfiguration).toEqual({
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      minimumHealthyPercent: 100,
-      maximumPercent: 200,
-    });
     // One progress line per change, and the new events only.
     expect(run.info.filter((line) => line.startsWith(`${NODE}: `) && !line.includes('→'))).toEqual([
       `${NODE}: now deploying ${arnOf(NODE_FAMILY, 42)} (deployment ecs-svc/new-${NODE})`,
       `${NODE}: IN_PROGRESS: desired 2, running 1, pending 1, failed 0 (1 older deployment still draining)`,
       `${NODE}: COMPLETED: desired 2, running 2, pending 0, failed 0 (1 older deployment still draining)`,
       `${NODE}: deployment ecs-svc/new-${NODE} completed`,
-      `${NODE}: auto scaling 2-6 tasks, target CPU 60%`,
     ]);
     expect(run.info.filter((line) => line.includes(`${NODE} |`)).map((line) => line.replace(/^.*Z /, ''))).toEqual([
       `(service ${NODE}) has started 1 tasks.`,
       `(service ${NODE}) has reached a steady state.`,
     ]);
-    expect(scalingMock.commandCalls(PutScalingPolicyCommand).map((call) => call.args[0].input)).toEqual([
-      expect.objectContaining({ ResourceId: `service/microservice-ping-pong-cluster/${CLIENT}`, PolicyType: 'TargetTrackingScaling' }),
-      expect.objectContaining({ ResourceId: `service/microservice-ping-pong-cluster/${NODE}`, PolicyType: 'TargetTrackingScaling' }),
-    ]);
+    expect(new Set(scalingCommandsSent())).toEqual(new Set(['DescribeScalableTargets', 'DescribeScalingPolicies']));
     expect(run.info.at(-1)).toBe(`deployed production: ${arnOf(CLIENT_FAMILY, 42)}, ${arnOf(NODE_FAMILY, 42)}`);
   });
 
-  it('when the circuit breaker rolls back (our deployment vanishes), exits 1 with the events since the deploy began and deregisters nothing', async () => {
+  it('when the circuit breaker rolls back (our deployment vanishes), exits 1 with the events, and retires only the revision that was rolled back', async () => {
     scriptEcs();
     const rolledBack = [
       steady(NODE),
@@ -124,11 +116,14 @@ describe('npm run deploy:ecs', () => {
       expect.stringMatching(/has started 2 tasks\.$/),
       expect.stringMatching(/tasks failed to start\.$/),
       expect.stringMatching(/rolling back to deployment/),
-      expect.stringContaining(`deploy of production FAILED: ${NODE} did not take ${TAG}`),
+      `deploy of production FAILED: ${NODE} did not take ${TAG} (rolled back or stopped); deregistered only what was rolled back: ${arnOf(NODE_FAMILY, 42)}`,
     ]);
-    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    // The stack's services name the family: its latest ACTIVE revision must be 41, which runs, not 42, which failed.
+    // The client's 42 runs, and nothing older is cleaned up after a failure.
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([
+      arnOf(NODE_FAMILY, 42),
+    ]);
     expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)).toHaveLength(0);
-    expect(scalingMock.calls()).toHaveLength(0);
   });
 
   it('when the rollout state turns FAILED, exits 1 with the reason ECS gives', async () => {
@@ -146,7 +141,9 @@ describe('npm run deploy:ecs', () => {
 
     expect(run.code).toBe(1);
     expect(run.errors[0]).toBe(`${CLIENT}: deployment FAILED: ${reason}`);
+    // Still PRIMARY, not yet rolled back: kept.
     expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(run.errors.at(-1)).toMatch(/nothing was deregistered$/);
   });
 
   it('when the rollout never finishes, gives up at --timeout with exit 3, leaves the service alone, and sleeps no real time', async () => {
@@ -194,7 +191,7 @@ describe('npm run deploy:ecs', () => {
 
     expect(run.code).toBe(0);
     expect(new Set(ecsCommandsSent())).toEqual(new Set(['DescribeServices', 'DescribeTaskDefinition']));
-    expect(scalingMock.calls()).toHaveLength(0);
+    expect(new Set(scalingCommandsSent())).toEqual(new Set(['DescribeScalableTargets', 'DescribeScalingPolicies']));
     expect(run.info).toContain(
       `  ~ node-ringo.image: "${environment.registry}/microservice-ping-pong/node:production-aaaaaaaaaaaa" → "${environment.registry}/microservice-ping-pong/node:${TAG}"`,
     );
@@ -319,11 +316,53 @@ describe('npm run deploy:ecs', () => {
     const run = await runCli(deployArgs());
 
     expect(run.code).toBe(1);
-    expect(run.errors[0]).toContain(`service ${NODE} is not active in cluster microservice-ping-pong-cluster (MISSING): create it once`);
+    expect(run.errors[0]).toContain(
+      `service ${NODE} is not active in cluster microservice-ping-pong-cluster (MISSING): deploy/infra creates it (npm run infra:deploy`,
+    );
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
   });
 
-  it('every AWS action of a deploy is granted by deploy/iam/deploy-policy.json', async () => {
+  it('warns, and deploys anyway, when the live auto scaling differs from the file or is missing: the stack owns it', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    scriptScaling({ [NODE]: { max: 4, cpu: 75 }, [CLIENT]: 'none' });
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(0);
+    expect(run.errors).toEqual([
+      `warning: ${CLIENT}: AWS has no auto scaling for it, 2-4 tasks at 60% CPU in deploy/environments/production.json; deploy/infra owns it: npm run infra:deploy -- --env production`,
+      `warning: ${NODE}: auto scaling in AWS is 2-4 tasks at 75% CPU, 2-6 tasks at 60% CPU in deploy/environments/production.json; deploy/infra owns it: npm run infra:deploy -- --env production`,
+    ]);
+    expect(scalingCommandsSent()).toEqual(['DescribeScalableTargets', 'DescribeScalingPolicies']);
+  });
+
+  it('a scaling read that AWS refuses is a warning naming the permission, and the deploy goes on', async () => {
+    scriptEcs();
+    scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
+    scalingMock.on(DescribeScalableTargetsCommand).rejects(
+      Object.assign(
+        new Error(
+          'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: application-autoscaling:DescribeScalableTargets',
+        ),
+        {
+          name: 'AccessDeniedException',
+        },
+      ),
+    );
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(0);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^warning: the services' auto scaling could not be compared with deploy\/environments\/production\.json: access denied: the credentials in use lack the permission application-autoscaling:DescribeScalableTargets/,
+      ),
+    ]);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
+  });
+
+  it('every AWS call of a deploy, on the resource it names, is allowed by the deploy role policy (deploy/iam/deploy-policy.json)', async () => {
     scriptEcs();
     scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
     ecsMock
@@ -333,26 +372,66 @@ describe('npm run deploy:ecs', () => {
 
     expect((await runCli(deployArgs())).code).toBe(0);
 
-    const policy = JSON.parse(readFileSync(path.join(IAM_DIR, 'deploy-policy.json'), 'utf8')) as {
-      Statement: { Action: string | string[] }[];
-    };
-    const granted = new Set(policy.Statement.flatMap((statement) => statement.Action));
-    const used = [
-      ...ecsCommandsSent().map((name) => `ecs:${name}`),
-      ...scalingMock.calls().map((call) => `application-autoscaling:${call.args[0].constructor.name.replace(/Command$/, '')}`),
+    const environment = loadEnvironment('production');
+    const taskDefinitions = renderTaskDefinitions(environment, { tag: TAG, registry: environment.registry });
+    const policy = renderPolicy('deploy-policy.json', environment, taskDefinitions);
+    const requests = [
+      ...ecsMock.calls().flatMap((call) => requestsOf('ecs', call.args[0].constructor.name, call.args[0].input as EcsInput)),
+      ...scalingMock.calls().flatMap((call) => requestsOf('application-autoscaling', call.args[0].constructor.name, {})),
     ];
-    expect(new Set(used)).toEqual(
+    expect(new Set(requests.map(({ action }) => action))).toEqual(
       new Set([
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
         'ecs:RegisterTaskDefinition',
+        'iam:PassRole',
         'ecs:UpdateService',
         'ecs:ListTaskDefinitions',
         'ecs:DeregisterTaskDefinition',
-        'application-autoscaling:RegisterScalableTarget',
-        'application-autoscaling:PutScalingPolicy',
+        'application-autoscaling:DescribeScalableTargets',
+        'application-autoscaling:DescribeScalingPolicies',
       ]),
     );
-    expect(used.filter((action) => !granted.has(action))).toEqual([]);
+    expect(requests.filter((request) => !allows(policy, request))).toEqual([]);
   });
 });
+
+type EcsInput = { cluster?: string; service?: string; services?: string[]; taskRoleArn?: string; executionRoleArn?: string };
+
+/**
+ * What IAM authorizes for one call: the action on the resource it names, or
+ * on `*` where the Service Authorization Reference gives the action no
+ * resource type; RegisterTaskDefinition also passes the task's two roles.
+ */
+function requestsOf(service: string, commandName: string, input: EcsInput): { action: string; resource: string }[] {
+  const action = `${service}:${commandName.replace(/Command$/, '')}`;
+  const serviceArn = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:service/${input.cluster}/${name}`;
+  if (action === 'ecs:DescribeServices') return input.services!.map((name) => ({ action, resource: serviceArn(name) }));
+  if (action === 'ecs:UpdateService') return [{ action, resource: serviceArn(input.service!) }];
+  if (action === 'ecs:RegisterTaskDefinition') {
+    return [
+      { action, resource: '*' },
+      ...[input.taskRoleArn!, input.executionRoleArn!].map((role) => ({ action: 'iam:PassRole', resource: role })),
+    ];
+  }
+  return [{ action, resource: '*' }];
+}
+
+/** IAM's wildcard match: `*` any run of characters, `?` one. */
+const matches = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
+
+function allows(policy: ReturnType<typeof renderPolicy>, request: { action: string; resource: string }): boolean {
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  return policy.Statement.some(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      list(statement.Action).some((action) => matches(action, request.action)) &&
+      list(statement.Resource).some((resource) => matches(resource, request.resource)),
+  );
+}

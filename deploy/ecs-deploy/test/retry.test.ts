@@ -1,13 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadEnvironment } from '@ping-pong/deploy-config';
 import { createAwsClients } from '../src/aws';
 import { main } from '../src/cli';
 import { systemClock } from '../src/clock';
 
 /*
  * Retries are the SDK's own (standard mode), which aws-sdk-client-mock would
- * bypass: these tests send real requests to a stand-in for the ECS JSON API on
- * an ephemeral port, reached through AWS_ENDPOINT_URL_ECS as a user would.
+ * bypass: these tests send real requests to a stand-in for the ECS and
+ * Application Auto Scaling JSON APIs on an ephemeral port, reached through
+ * AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING as a user would.
  */
 type Answer = { status: number; body: unknown };
 
@@ -26,7 +28,34 @@ const steadyService = (name: string) => ({
   events: [],
 });
 
+const { cluster, services } = loadEnvironment('production');
+
+/** Application Auto Scaling's reads answer what the stack registers from the file, so the deploy has nothing to warn about. */
+function answerScaling(action: string, body: Record<string, unknown>): Answer {
+  const scalingOf = (resourceId: string) =>
+    Object.entries(services).find(([name]) => `service/${cluster}/${name}` === resourceId)![1].autoScaling;
+  if (action === 'DescribeScalableTargets') {
+    const targets = (body.ResourceIds as string[]).map((ResourceId) => ({
+      ServiceNamespace: 'ecs',
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ResourceId,
+      MinCapacity: scalingOf(ResourceId).minCapacity,
+      MaxCapacity: scalingOf(ResourceId).maxCapacity,
+    }));
+    return { status: 200, body: { ScalableTargets: targets } };
+  }
+  const configuration = {
+    TargetValue: scalingOf(body.ResourceId as string).targetCpuUtilizationPercent,
+    PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+  };
+  return {
+    status: 200,
+    body: { ScalingPolicies: [{ PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: configuration }] },
+  };
+}
+
 function answerNormally(action: string, body: Record<string, unknown>): Answer {
+  if (action === 'DescribeScalableTargets' || action === 'DescribeScalingPolicies') return answerScaling(action, body);
   if (action === 'DescribeServices')
     return { status: 200, body: { services: (body.services as string[]).map(steadyService), failures: [] } };
   const arn = body.taskDefinition as string;
@@ -62,6 +91,7 @@ beforeEach(() => {
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_ECS: `http://localhost:${(server.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: `http://localhost:${(server.address() as AddressInfo).port}`,
   };
   // The SDK's backoff is random × base; zero keeps the retries instant here.
   jest.spyOn(Math, 'random').mockReturnValue(0);
@@ -91,7 +121,15 @@ describe('throttling', () => {
     const run = await dryRun();
 
     expect(run).toEqual({ code: 0, errors: [] });
-    expect(requests).toEqual(['DescribeServices', 'DescribeServices', 'DescribeTaskDefinition', 'DescribeTaskDefinition']);
+    expect(requests).toEqual([
+      'DescribeServices',
+      'DescribeServices',
+      'DescribeScalableTargets',
+      'DescribeScalingPolicies',
+      'DescribeScalingPolicies',
+      'DescribeTaskDefinition',
+      'DescribeTaskDefinition',
+    ]);
   });
 
   it('throttling that never ends fails after the SDK has given up, naming the call: exit 1', async () => {

@@ -1,4 +1,8 @@
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -9,6 +13,7 @@ import {
   type Service,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { loadEnvironment } from '@ping-pong/deploy-config';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../src/cli';
 import type { Clock } from '../src/clock';
@@ -72,6 +77,49 @@ export const ecsMock = mockClient(ECSClient);
 export const scalingMock = mockClient(ApplicationAutoScalingClient);
 
 /**
+ * Answers the auto-scaling reads with what deploy/infra registers from the
+ * environment file, each service's values changed by `live` where given.
+ */
+export function scriptScaling(live: Record<string, { min?: number; max?: number; cpu?: number } | 'none'> = {}): void {
+  const { cluster, services } = loadEnvironment('production');
+  const resourceIdOf = (name: string) => `service/${cluster}/${name}`;
+  scalingMock.on(DescribeScalableTargetsCommand).resolves({
+    ScalableTargets: Object.entries(services)
+      .filter(([name]) => live[name] !== 'none')
+      .map(([name, { autoScaling }]) => {
+        const changed = (live[name] as { min?: number; max?: number } | undefined) ?? {};
+        return {
+          ServiceNamespace: 'ecs',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          ResourceId: resourceIdOf(name),
+          MinCapacity: changed.min ?? autoScaling.minCapacity,
+          MaxCapacity: changed.max ?? autoScaling.maxCapacity,
+          RoleARN:
+            'arn:aws:iam::123456789012:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService',
+          CreationTime: new Date(0),
+        };
+      }),
+  });
+  scalingMock.on(DescribeScalingPoliciesCommand).callsFake(({ ResourceId }: { ResourceId: string }) => {
+    const [name, { autoScaling }] = Object.entries(services).find(([candidate]) => resourceIdOf(candidate) === ResourceId)!;
+    const changed = (live[name] as { cpu?: number } | undefined) ?? {};
+    return {
+      ScalingPolicies: [
+        {
+          PolicyName: `${name}-cpu`,
+          PolicyType: 'TargetTrackingScaling',
+          ResourceId,
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: changed.cpu ?? autoScaling.targetCpuUtilizationPercent,
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          },
+        },
+      ],
+    };
+  });
+}
+
+/**
  * Scripts DescribeServices: each service answers the states of its list in
  * turn, one per call, and keeps answering the last one.
  */
@@ -130,5 +178,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
   return { code, info, errors, clock };
 }
 
+const commandName = (call: { args: [object, ...unknown[]] }) => call.args[0].constructor.name.replace(/Command$/, '');
+
 /** The names of the ECS commands sent, in order: `DescribeServices`, `UpdateService`, ... */
-export const ecsCommandsSent = () => ecsMock.calls().map((call) => call.args[0].constructor.name.replace(/Command$/, ''));
+export const ecsCommandsSent = () => ecsMock.calls().map(commandName);
+
+/** The names of the Application Auto Scaling commands sent, in order. */
+export const scalingCommandsSent = () => scalingMock.calls().map(commandName);

@@ -17,7 +17,7 @@ const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n
   ps     print the table (task, container, image, health, host port) and the gateway URL
 
   --env      deploy/environments/<name>.json (default: production)
-  --count    tasks per service (default: the environment's desiredCount)
+  --count    tasks per service (default: each service's autoScaling.minCapacity)
   --build    rebuild the images even when they exist
   --port     the gateway's port on 127.0.0.1 (default: a free one)
   --secrets  the local stand-in for SSM Parameter Store (default: deploy/secrets.local.json)`;

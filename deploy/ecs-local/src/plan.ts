@@ -48,7 +48,7 @@ export interface LocalPlanOptions {
   /** Labels and names everything this run creates; the environment's name unless a test runs its own instance. */
   instance: string;
   secretsFile: string;
-  /** Tasks per service; the environment file's desiredCount when unset. */
+  /** Tasks per service; the service's autoScaling.minCapacity (its count at rest) when unset. */
   desiredCount?: number;
 }
 
@@ -79,7 +79,7 @@ export function planEnvironment(options: LocalPlanOptions): LocalPlan {
     definition.services.map((service) => ({
       service,
       definition,
-      desiredCount: options.desiredCount ?? environment.services[service]!.desiredCount,
+      desiredCount: options.desiredCount ?? environment.services[service]!.autoScaling.minCapacity,
     })),
   );
   const translated = definitions.map((definition) =>

@@ -1,0 +1,158 @@
+import { ConfigError, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ECS_RESERVED_MEMORY_MIB, instancesFor, peakTasks, schedulableMemory, sizeCapacity, taskMemory } from '../src/sizing';
+import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
+
+const rendered = (name: string) => {
+  const environment = loadEnvironment(name);
+  return { environment, taskDefinitions: renderTaskDefinitions(environment, { tag: 'test', registry: environment.registry }) };
+};
+
+const problemOf = (action: () => unknown): string => {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join('\n');
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('sizing the instances from the task definitions’ memory', () => {
+  it('a task reserves its containers’ memoryReservation, or their memory where they reserve none, or the task-level memory', () => {
+    expect(taskMemory({ family: 'f', containerDefinitions: [{ memoryReservation: 300, memory: 512 }, { memory: 128 }] })).toBe(428);
+    expect(taskMemory({ family: 'f', memory: '1024', containerDefinitions: [{ memoryReservation: 300 }] })).toBe(1024);
+  });
+
+  it('first-fit decreasing packs the peak onto as few instances as it can', () => {
+    expect(
+      instancesFor(
+        [
+          { service: 'a', family: 'a', memory: 1200, count: 3 },
+          { service: 'b', family: 'b', memory: 300, count: 4 },
+        ],
+        2500,
+      ),
+    ).toBe(2);
+  });
+
+  it.each(ENVIRONMENTS)('%s: the chosen type places a rolling deploy at maximumPercent with every service at maxCapacity', (name) => {
+    const { environment, taskDefinitions } = rendered(name);
+    const sizing = sizeCapacity(environment, taskDefinitions);
+
+    // The peak: maxCapacity × maximumPercent tasks per service, each reserving what its file says.
+    for (const task of sizing.peak) {
+      const settings = environment.services[task.service]!;
+      expect(task.count).toBe(Math.ceil((settings.autoScaling.maxCapacity * settings.deploymentConfiguration.maximumPercent) / 100));
+    }
+    expect(sizing.peakInstances).toBeLessThanOrEqual(environment.capacity.maxInstances);
+    // Every task fits on one instance, and the peak's memory fits on the instances there may be.
+    const total = sizing.peak.reduce((sum, task) => sum + task.memory * task.count, 0);
+    expect(Math.max(...sizing.peak.map((task) => task.memory))).toBeLessThanOrEqual(sizing.schedulableMemory);
+    expect(total).toBeLessThanOrEqual(sizing.schedulableMemory * environment.capacity.maxInstances);
+    // And it is the smallest default that does.
+    if (sizing.instanceType !== 't3.small')
+      expect(instancesFor(sizing.peak, schedulableMemory('t3.small'))).toBeGreaterThan(environment.capacity.maxInstances);
+  });
+
+  it('more memory in a task definition makes the default type larger: nothing is hard-coded to today’s numbers', () => {
+    const { environment, taskDefinitions } = rendered('staging');
+    const before = sizeCapacity(environment, taskDefinitions).instanceType;
+    const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
+    for (const container of node.input.containerDefinitions!) container.memoryReservation = 500;
+
+    expect(before).toBe('t3.medium');
+    expect(sizeCapacity(environment, taskDefinitions).instanceType).toBe('t3.large');
+  });
+
+  it('a peak that cannot fit under maxInstances is refused, naming the field and the need', () => {
+    const { environment, taskDefinitions } = rendered('production');
+    const narrow = { ...environment, capacity: { ...environment.capacity, instanceType: 't3.small', maxInstances: 4 } };
+    expect(problemOf(() => sizeCapacity(narrow, taskDefinitions))).toBe(
+      'deploy/environments/production.json: capacity.maxInstances: 4 t3.small cannot place the peak of a rolling deploy at full scale, ' +
+        '8 × microservice-ping-pong-client-td (300 MiB), 12 × microservice-ping-pong-node-td (1200 MiB): it needs 12',
+    );
+  });
+
+  it('a task bigger than any instance, and an instance type it cannot size, are refused', () => {
+    const { environment, taskDefinitions } = rendered('staging');
+    expect(
+      problemOf(() => sizeCapacity({ ...environment, capacity: { ...environment.capacity, instanceType: 'x9.huge' } }, taskDefinitions)),
+    ).toMatch(
+      /^deploy\/environments\/staging\.json: capacity\.instanceType: x9\.huge is not one deploy\/infra can size \(known: t3\.small, /,
+    );
+    const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
+    node.input.containerDefinitions![0]!.memoryReservation = 20_000;
+    expect(problemOf(() => sizeCapacity(environment, taskDefinitions))).toMatch(
+      /capacity\.instanceType: a microservice-ping-pong-node-td task reserves 20900 MiB, more than a t3\.xlarge registers for tasks \(15308 MiB\)$/,
+    );
+  });
+
+  it('the peak is computed from the files: maxCapacity × maximumPercent per service', () => {
+    const { environment, taskDefinitions } = rendered('production');
+    expect(peakTasks(environment, taskDefinitions)).toEqual([
+      { service: 'microservice-ping-pong-client-service', family: 'microservice-ping-pong-client-td', memory: 300, count: 8 },
+      { service: 'microservice-ping-pong-node-service', family: 'microservice-ping-pong-node-td', memory: 1200, count: 12 },
+    ]);
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s: the cluster and its EC2 capacity', (name) => {
+  const environment = loadEnvironment(name);
+
+  it('is the file’s cluster, with Container Insights', () => {
+    templateOf(name).hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: environment.cluster,
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  it('launches the sized type from the ECS-optimized AL2023 AMI resolved at deploy time, IMDSv2 only with hop limit 1, encrypted volumes', () => {
+    const template = templateOf(name);
+    const { environment: file, taskDefinitions } = rendered(name);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        InstanceType: sizeCapacity(file, taskDefinitions).instanceType,
+        ImageId: { Ref: Match.stringLikeRegexp('^SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageid') },
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) }],
+      }),
+    });
+    template.hasParameter('*', {
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+    });
+    const userData = JSON.stringify(Object.values(resourcesOf(template, 'AWS::EC2::LaunchTemplate'))[0]!.Properties);
+    expect(userData).toContain(`echo ECS_RESERVED_MEMORY=${ECS_RESERVED_MEMORY_MIB} >> /etc/ecs/ecs.config`);
+  });
+
+  it('spreads the Auto Scaling group over the file’s zones, between minInstances and maxInstances, with no desired count', () => {
+    const template = templateOf(name);
+    const group = Object.values(resourcesOf(template, 'AWS::AutoScaling::AutoScalingGroup'))[0]!.Properties;
+    expect(group).toMatchObject({ MinSize: String(environment.capacity.minInstances), MaxSize: String(environment.capacity.maxInstances) });
+    expect(group).not.toHaveProperty('DesiredCapacity');
+    const subnets = resourcesOf(template, 'AWS::EC2::Subnet');
+    expect((group.VPCZoneIdentifier as { Ref: string }[]).map(({ Ref }) => subnets[Ref]!.Properties.AvailabilityZone)).toEqual(
+      environment.network.availabilityZones,
+    );
+  });
+
+  it('has a capacity provider with managed scaling, termination protection and draining', () => {
+    templateOf(name).hasResourceProperties('AWS::ECS::CapacityProvider', {
+      AutoScalingGroupProvider: {
+        ManagedScaling: { Status: 'ENABLED', TargetCapacity: 100 },
+        ManagedTerminationProtection: 'ENABLED',
+        ManagedDraining: 'ENABLED',
+      },
+    });
+  });
+
+  it('has public subnets only and no NAT gateway', () => {
+    const template = templateOf(name);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Subnet', environment.network.availabilityZones.length);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: environment.network.cidr });
+    for (const { Properties } of Object.values(resourcesOf(template, 'AWS::EC2::Subnet')))
+      expect(Properties.MapPublicIpOnLaunch).toBe(true);
+  });
+});
