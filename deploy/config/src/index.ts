@@ -7,6 +7,7 @@ export {
   type TargetGroupSettings,
 } from './environment';
 export { ConfigError } from './errors';
+export { IMAGE_BUILDS, imageRepository } from './images';
 export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
 export { renderTaskDefinitions, type RenderedTaskDefinition } from './render';
 export { jsonPath, parseWith, readJsonFile } from './validation';
