@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
 import { ConfigError, IMAGE_BUILDS, imageRepository as repository, REPO_ROOT } from '@ping-pong/deploy-config';
+import { ignoreGone } from './docker-errors';
 import { INSTANCE_LABEL } from './labels';
 
 function dockerBuild(args: string[]): Promise<void> {
@@ -62,6 +63,6 @@ export async function removeImages(docker: Docker, registry: string, tag: string
   const tags = images.flatMap((image) =>
     (image.RepoTags ?? []).filter((name) => name.startsWith(`${registry}/`) && name.endsWith(`:${tag}`)),
   );
-  for (const name of tags) await docker.getImage(name).remove();
+  for (const name of tags) await docker.getImage(name).remove().catch(ignoreGone);
   return tags;
 }
