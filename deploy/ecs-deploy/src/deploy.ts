@@ -41,8 +41,8 @@ export interface DeployDependencies {
 
 /**
  * Check the images, diff, register, update, wait, clean up, scale: the steps
- * of a deploy, each only when the one before it succeeded. Never throws for an AWS failure; the
- * exit code and the printed lines say what happened.
+ * of a deploy, each only when the one before it succeeded. Never throws for
+ * an AWS failure; the exit code and the printed lines say what happened.
  */
 export async function deploy(plan: DeployPlan, dependencies: DeployDependencies): Promise<ExitCode> {
   try {
