@@ -135,6 +135,8 @@ export async function stopAndRemove(docker: Docker, cluster: LocalCluster, reaso
   await cluster.stopAllTasks(`ecs:local stopping: ${reason}`);
   cluster.close();
   const removed = await down(docker, cluster.plan.instance);
+  // down finds the config directory through the gateway's label; a gateway removed from outside took that with it.
+  rmSync(cluster.gateway.configDir, { recursive: true, force: true });
   say(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} image tags of ${cluster.plan.instance}`);
 }
 
