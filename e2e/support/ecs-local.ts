@@ -13,6 +13,8 @@ export class EcsLocalStack {
   readonly instance = `e2e-${randomBytes(3).toString('hex')}`;
   cluster: LocalCluster | undefined;
   readonly log: string[] = [];
+  /** Where the cluster's lines also go, e.g. to a `down` waiting on a foreground agent. */
+  relay: ((line: string) => void) | undefined;
 
   async start(): Promise<LocalCluster> {
     const plan = planEnvironment({
@@ -21,7 +23,10 @@ export class EcsLocalStack {
       secretsFile: EXAMPLE_SECRETS_FILE,
       desiredCount: 1,
     });
-    const log = (line: string) => this.log.push(line);
+    const log = (line: string) => {
+      this.log.push(line);
+      this.relay?.(line);
+    };
     await ensureImages(this.docker, plan.images, { instance: this.instance, rebuild: false, log });
     this.cluster = await LocalCluster.create(this.docker, plan, { log });
     await this.cluster.startServices();

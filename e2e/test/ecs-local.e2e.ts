@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalCluster, RunningTask } from '@ping-pong/ecs-local';
+import { promisify } from 'node:util';
+import { agentSocket, ForegroundAgent, inventory, stopAndRemove, type LocalCluster, type RunningTask } from '@ping-pong/ecs-local';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
+import { REPO_ROOT } from '../support/images';
 import { loadLoop } from '../support/load';
 import { START_ANSWER } from '../support/stack-control';
 
@@ -39,8 +43,17 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     // Thousands over a replacement here: well above 500 proves load ran the whole time.
     expect(result.served).toBeGreaterThan(500);
     expect(old.status).toBe('STOPPED');
-    const exits = await Promise.all([...old.containers.values()].map(async (container) => (await container.inspect()).State.ExitCode));
-    expect(exits).toEqual([0, 0, 0, 0]);
+    // Stopped, not killed: exit code 0 in ps and in the log, never 137.
+    const { rows } = await inventory(stack.docker, stack.instance);
+    expect(rows.filter((row) => row.task.endsWith(old.plan.taskId)).map((row) => `${row.container} ${row.health}`)).toEqual([
+      'node-george exited (0)',
+      'node-john exited (0)',
+      'node-paul exited (0)',
+      'node-ringo exited (0)',
+    ]);
+    expect(stack.log).toContain(
+      `${old.plan.family} ${old.plan.taskId}: stopped; exit codes: node-john 0, node-paul 0, node-george 0, node-ringo 0`,
+    );
   }, 240_000);
 
   it('answers 502 naming node-ringo once ringo stops, then stops the rest of the task because ringo is essential', async () => {
@@ -54,9 +67,32 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     expect(answer).toMatchObject({ status: 502, hop: 'node-ringo' });
 
     while (task.status !== 'STOPPED') await sleep(200);
-    expect(task.stoppedReason).toMatch(/essential container node-ringo exited/);
+    expect(task.stoppedReason).toBe('essential container node-ringo exited (code 0)');
+    expect(stack.log).toContain(
+      `${task.plan.family} ${task.plan.taskId}: stopped; exit codes: node-john 0, node-paul 0, node-george 0, node-ringo 0`,
+    );
     const john = await task.containers.get('node-john')!.inspect();
     expect(john.State.Running).toBe(false);
     expect((await fetch(`${cluster.gateway.url}/start`)).status).toBe(503);
+  }, 60_000);
+
+  it('`npm run ecs:local -- down` from another terminal makes the foreground agent stop every task gracefully and finish cleanly', async () => {
+    const agent = await ForegroundAgent.listen(agentSocket(cluster.gateway.configDir), {
+      log: (line) => stack.log.push(line),
+      signals: new EventEmitter(),
+      stopWhen: cluster.gatewayExited,
+    });
+    stack.relay = (line) => agent.broadcast(line);
+    const client = cluster.tasks.find((task) => task.status === 'RUNNING')!;
+
+    const [downRun, reason] = await Promise.all([
+      promisify(execFile)('npm', ['run', '--silent', 'ecs:local', '--', 'down', '--env', stack.instance], { cwd: REPO_ROOT }),
+      agent.serve((why) => stopAndRemove(stack.docker, cluster, why, (line) => agent.say(line))),
+    ]);
+
+    expect(reason).toBe('`down` from another terminal');
+    expect(downRun.stdout).toContain(`up: ${client.plan.family} ${client.plan.taskId}: stopped; exit codes: client 0`);
+    expect(downRun.stdout).toMatch(/^up: removed \d+ containers, \d+ networks, 2 image tags of e2e-/m);
+    expect((await inventory(stack.docker, stack.instance)).rows).toEqual([]);
   }, 60_000);
 });

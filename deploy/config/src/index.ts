@@ -11,6 +11,7 @@ export {
 } from './environment';
 export { ConfigError } from './errors';
 export { imageRepositories, renderPolicy, type PolicyDocument, type PolicyFile, type PolicyStatement } from './iam';
+export { IMAGE_BUILDS, imageRepository } from './images';
 export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
 export { renderTaskDefinitions, type RenderedTaskDefinition } from './render';
 export { jsonPath, parseWith, readJsonFile } from './validation';

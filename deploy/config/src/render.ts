@@ -30,7 +30,7 @@ export interface RenderedTaskDefinition {
 /** Docker's tag grammar; `latest` is refused because it says nothing about what runs. */
 export function tagProblem(tag: string): string | undefined {
   if (tag === '') return 'the image tag is empty';
-  if (tag === 'latest') return 'the image tag "latest" is refused: deploy an immutable tag like <env>-<git sha>';
+  if (tag === 'latest') return 'the image tag "latest" is refused: deploy an immutable tag like git-<first 12 hex digits of the commit>';
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
     return `the image tag ${JSON.stringify(tag)} is not a valid tag (letters, digits, _ . -; at most 128)`;
   return undefined;

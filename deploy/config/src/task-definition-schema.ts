@@ -64,7 +64,7 @@ const healthCheck = z.strictObject({
     .min(2)
     .refine((command) => ['CMD', 'CMD-SHELL', 'NONE'].includes(command[0] ?? ''), 'must start with "CMD", "CMD-SHELL" or "NONE"'),
   interval: int(5, 300).optional(),
-  timeout: int(2, 120).optional(),
+  timeout: int(2, 60).optional(),
   retries: int(1, 10).optional(),
   startPeriod: int(0, 300).optional(),
 } satisfies Shape<HealthCheck>);

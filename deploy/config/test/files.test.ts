@@ -34,7 +34,7 @@ function withEditedDefinition(file: string, edit: (json: AnyJson) => void): stri
 describe('the committed task definitions and environments', () => {
   it.each(['staging', 'production'])('%s renders both task definitions with valid input for RegisterTaskDefinition', (name) => {
     const environment = loadEnvironment(name);
-    const rendered = renderTaskDefinitions(environment, { tag: `${name}-0123456789ab`, registry: environment.registry });
+    const rendered = renderTaskDefinitions(environment, { tag: 'git-0123456789ab', registry: environment.registry });
 
     expect(rendered.map((definition) => definition.family).sort()).toEqual([
       'microservice-ping-pong-client-td',
@@ -43,7 +43,7 @@ describe('the committed task definitions and environments', () => {
     const node = rendered.find((definition) => definition.family === 'microservice-ping-pong-node-td')!.input;
     expect(node.containerDefinitions!.map((container) => container.name)).toEqual(['node-john', 'node-paul', 'node-george', 'node-ringo']);
     expect(new Set(node.containerDefinitions!.map((container) => container.image))).toEqual(
-      new Set([`${environment.registry}/microservice-ping-pong/node:${name}-0123456789ab`]),
+      new Set([`${environment.registry}/microservice-ping-pong/node:git-0123456789ab`]),
     );
     expect(node.executionRoleArn).toBe(`arn:aws:iam::${environment.account}:role/microservice-ping-pong-execution-role`);
     expect(environment.registry).toBe(`${environment.account}.dkr.ecr.eu-west-1.amazonaws.com`);
@@ -55,7 +55,7 @@ describe('the committed task definitions and environments', () => {
 
   it('the node task relays john → paul → george → ringo through links, NEXT_HOP and HEALTHY dependencies', () => {
     const environment = loadEnvironment('production');
-    const node = renderTaskDefinitions(environment, { tag: 'production-abc', registry: environment.registry }).find(
+    const node = renderTaskDefinitions(environment, { tag: 'git-0123456789ab', registry: environment.registry }).find(
       (definition) => definition.family === 'microservice-ping-pong-node-td',
     )!.input;
     const chain = node.containerDefinitions!.map((container) => ({
@@ -106,7 +106,7 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
     directory = withEditedDefinition('node.json', (json) => {
       json.containerDefinitions[1].portMapings = [];
     });
-    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+    expect(problemsOf(() => render('git-0123456789ab', directory))).toEqual([
       `${path.relative(REPO_ROOT, directory)}/node.json: containerDefinitions[1].portMapings: unknown key`,
     ]);
   });
@@ -117,7 +117,7 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
       delete json.containerDefinitions[3].image;
       json.containerDefinitions[0].environment[0].value = '${SERVICE}';
     });
-    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    const problems = problemsOf(() => render('git-0123456789ab', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
     expect(problems).toEqual([
       expect.stringMatching(/^containerDefinitions\[0\]\.environment\[0\]\.value: unknown placeholder \$\{SERVICE\}/),
       'containerDefinitions[2].memoryReservation: expected number, got string "300"',
@@ -125,11 +125,30 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
     ]);
   });
 
+  it.each([
+    [1, 'Too small: expected number to be >=2'],
+    [61, 'Too big: expected number to be <=60'],
+  ])('a health check timeout of %i s is refused, as the API refuses it (2-60)', (timeout, problem) => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[3].healthCheck.timeout = timeout;
+    });
+    expect(problemsOf(() => render('git-0123456789ab', directory))).toEqual([
+      `${path.relative(REPO_ROOT, directory)}/node.json: containerDefinitions[3].healthCheck.timeout: ${problem}`,
+    ]);
+  });
+
+  it('a health check timeout of 60 s, the API maximum, renders', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[3].healthCheck.timeout = 60;
+    });
+    expect(render('git-0123456789ab', directory)).toHaveLength(2);
+  });
+
   it('an image pinned to latest in a file is refused', () => {
     directory = withEditedDefinition('client.json', (json) => {
       json.containerDefinitions[0].image = 'public.ecr.aws/nginx/nginx:latest';
     });
-    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+    expect(problemsOf(() => render('git-0123456789ab', directory))).toEqual([
       expect.stringMatching(/client\.json: containerDefinitions\[0\]\.image: the image tag "latest" is refused/),
     ]);
   });
@@ -139,7 +158,7 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
       delete json.containerDefinitions[1].healthCheck;
       json.containerDefinitions[1].links = ['node-georgе'];
     });
-    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    const problems = problemsOf(() => render('git-0123456789ab', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
     expect(problems).toEqual([
       'containerDefinitions[0].dependsOn[0].condition: HEALTHY needs a healthCheck on node-paul',
       'containerDefinitions[1].links[0]: names no other container of this task',
@@ -150,7 +169,7 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
     directory = withEditedDefinition('node.json', (json) => {
       json.containerDefinitions[0].portMappings[0].containerPort = 8080;
     });
-    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+    expect(problemsOf(() => render('git-0123456789ab', directory))).toEqual([
       'deploy/environments/production.json: loadBalancer.targetGroups[1].containerPort: node-john maps no containerPort 3000',
     ]);
   });

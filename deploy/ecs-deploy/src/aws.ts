@@ -1,10 +1,13 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { DeployStoppedError } from './errors';
 
 export interface AwsClients {
   ecs: ECSClient;
   scaling: ApplicationAutoScalingClient;
+  /** Reads only: whether the images exist before anything is written. */
+  ecr: ECRClient;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface AwsClients {
  */
 export function createAwsClients(region: string): AwsClients {
   const config = { region, retryMode: 'standard', maxAttempts: 8 };
-  return { ecs: new ECSClient(config), scaling: new ApplicationAutoScalingClient(config) };
+  return { ecs: new ECSClient(config), scaling: new ApplicationAutoScalingClient(config), ecr: new ECRClient(config) };
 }
 
 /** An AWS call that failed after the SDK's retries; the message says what to do about it. */

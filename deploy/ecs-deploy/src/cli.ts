@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { type AwsClients, createAwsClients } from './aws';
 import { type Clock, systemClock } from './clock';
+import { commitTag, gitCommit } from './commit';
 import { deploy, ExitCode } from './deploy';
-import { ConfigError, loadEnvironment, renderTaskDefinitions, REPO_ROOT } from '@ping-pong/deploy-config';
+import { ConfigError, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
 import { consoleOutput, type Output } from './output';
 
-export const USAGE = 'usage: npm run deploy:ecs -- --env <name> [--tag <tag>] [--dry-run] [--no-wait] [--timeout <seconds>] [--keep <n>]';
+export const USAGE =
+  'usage: npm run deploy:ecs -- --env <name> [--tag <tag>] [--dry-run] [--no-wait] [--timeout <seconds>] [--placement-timeout <seconds>] [--keep <n>]';
 
 export interface CliDependencies {
   env: NodeJS.ProcessEnv;
@@ -19,17 +20,11 @@ export interface CliDependencies {
 
 const defaultDependencies: CliDependencies = {
   env: process.env,
-  gitCommit: () =>
-    execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+  gitCommit,
   createClients: createAwsClients,
   clock: systemClock,
   output: consoleOutput,
 };
-
-/** The default tag, `<env>-<first 12 hex digits of the commit>`; the deploy workflow tags images the same way. */
-export function defaultTag(environmentName: string, commit: string): string {
-  return `${environmentName}-${commit.slice(0, 12)}`;
-}
 
 function wholeNumber(option: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -51,6 +46,7 @@ function parseCommandLine(argv: readonly string[]) {
         'dry-run': { type: 'boolean', default: false },
         'no-wait': { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        'placement-timeout': { type: 'string' },
         keep: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -66,6 +62,7 @@ function parseCommandLine(argv: readonly string[]) {
     dryRun: values['dry-run'],
     wait: !values['no-wait'],
     timeoutSeconds: wholeNumber('timeout', values.timeout, 900, 1),
+    placementTimeoutSeconds: wholeNumber('placement-timeout', values['placement-timeout'], 180, 1),
     keep: wholeNumber('keep', values.keep, 5, 1),
   };
 }
@@ -73,7 +70,8 @@ function parseCommandLine(argv: readonly string[]) {
 /**
  * `npm run deploy:ecs`: everything that can be wrong locally (arguments,
  * environment, task definitions, tag, region) is checked before the first AWS
- * call and exits 2; the deploy itself exits 0, 1 or 3.
+ * call and exits 2, as does an image missing from the registry (checked
+ * before any write); the deploy itself exits 0, 1 or 3.
  */
 export async function main(argv: readonly string[], dependencies: CliDependencies = defaultDependencies): Promise<ExitCode> {
   const { output, env } = dependencies;
@@ -92,14 +90,14 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     let tag = args.tag;
     if (tag === undefined) {
       try {
-        tag = defaultTag(environment.name, dependencies.gitCommit());
+        tag = commitTag(dependencies.gitCommit());
       } catch {
-        throw new ConfigError(['no --tag given and no git commit to derive <env>-<sha> from: pass --tag']);
+        throw new ConfigError(['no --tag given and no git commit to derive git-<sha12> from: pass --tag']);
       }
     }
     const taskDefinitions = renderTaskDefinitions(environment, { tag, registry: env.ECR_REGISTRY || environment.registry });
     return await deploy(
-      { environment, tag, taskDefinitions, dryRun: args.dryRun, wait: args.wait, timeoutSeconds: args.timeoutSeconds, keep: args.keep },
+      { ...args, environment, tag, taskDefinitions },
       { clients: dependencies.createClients(environment.region), clock: dependencies.clock, output },
     );
   } catch (error) {

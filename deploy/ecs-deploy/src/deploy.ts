@@ -10,6 +10,7 @@ import type { Clock } from './clock';
 import { diffTaskDefinitions, registrationInputOf } from './diff';
 import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
 import { DeployStoppedError } from './errors';
+import { imagesOf, missingImages } from './images';
 import type { Output } from './output';
 import { waitForRollouts, type Rollout } from './rollout';
 import { warnOnScalingDrift } from './scaling';
@@ -26,6 +27,8 @@ export interface DeployPlan {
   dryRun: boolean;
   wait: boolean;
   timeoutSeconds: number;
+  /** How long a rollout may stand still after ECS said it cannot place a task. */
+  placementTimeoutSeconds: number;
   /** ACTIVE revisions per family kept after a verified deploy. */
   keep: number;
 }
@@ -37,9 +40,9 @@ export interface DeployDependencies {
 }
 
 /**
- * Diff, register, update, wait, clean up: the steps of a deploy, each
- * only when the one before it succeeded. Never throws for an AWS failure; the
- * exit code and the printed lines say what happened.
+ * Check the images, diff, register, update, wait, clean up: the steps of a
+ * deploy, each only when the one before it succeeded. Never throws for an AWS
+ * failure; the exit code and the printed lines say what happened.
  */
 export async function deploy(plan: DeployPlan, dependencies: DeployDependencies): Promise<ExitCode> {
   try {
@@ -59,6 +62,14 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   output.info(
     `${plan.dryRun ? 'dry run: ' : ''}deploying ${environment.name} to ${cluster} in ${environment.region}, images tagged ${plan.tag}`,
   );
+
+  // 1. Every image is in the registry before anything is written.
+  const missing = await missingImages(clients.ecr, environment, imagesOf(plan.taskDefinitions), output);
+  if (missing.length > 0) {
+    for (const problem of missing) output.error(problem);
+    output.error(`deploy of ${environment.name} stopped before any write: ${missing.length} image(s) missing`);
+    return ExitCode.badInput;
+  }
 
   const before = await describeServices(ecs, cluster, serviceNames);
   for (const [name, service] of before) {
@@ -115,6 +126,7 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
         service: name,
         deploymentId: primary.id,
         eventsBefore: new Set((before.get(name)!.events ?? []).map((event) => event.id!)),
+        previousTaskDefinition: before.get(name)!.taskDefinition!,
       });
     }
   } catch (error) {
@@ -131,12 +143,19 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
   }
 
   // 5. Wait for a verdict.
-  const { outcomes, services } = await waitForRollouts(rollouts, { ecs, cluster, timeoutMs: plan.timeoutSeconds * 1000, clock, output });
+  const { outcomes, services } = await waitForRollouts(rollouts, {
+    ecs,
+    cluster,
+    timeoutMs: plan.timeoutSeconds * 1000,
+    placementTimeoutMs: plan.placementTimeoutSeconds * 1000,
+    clock,
+    output,
+  });
   const failed = [...outcomes].filter(([, outcome]) => outcome.state === 'failed').map(([name]) => name);
   if (failed.length > 0) {
     const retired = await retireRolledBackRevisions(ecs, [...new Set(revisionOf.values())], services.values(), output);
     output.error(
-      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (rolled back or stopped); ` +
+      `deploy of ${environment.name} FAILED: ${failed.join(', ')} did not take ${plan.tag} (see above); ` +
         (retired.length > 0 ? `deregistered only what was rolled back: ${retired.join(', ')}` : 'nothing was deregistered'),
     );
     return ExitCode.failed;

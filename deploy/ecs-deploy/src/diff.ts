@@ -23,6 +23,52 @@ export function registrationInputOf(described: TaskDefinition): RegisterTaskDefi
   return input as unknown as RegisterTaskDefinitionCommandInput;
 }
 
+/** The health-check timings ECS applies, and answers on describe, when a definition leaves them out. */
+const HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3, startPeriod: 0 };
+
+/**
+ * The definition with the defaults ECS fills in on DescribeTaskDefinition
+ * (container cpu 0, essential true, port protocol tcp and host port, health
+ * check timings, fault injection off) made explicit. Applied to both sides of
+ * the diff, so a default left out on one side and answered on the other is
+ * no change.
+ */
+function withEcsDefaults(definition: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput {
+  const networkMode = definition.networkMode ?? 'bridge';
+  return {
+    ...definition,
+    networkMode,
+    enableFaultInjection: definition.enableFaultInjection ?? false,
+    containerDefinitions: definition.containerDefinitions?.map((container) => ({
+      ...container,
+      cpu: container.cpu ?? 0,
+      essential: container.essential ?? true,
+      portMappings: container.portMappings?.map((mapping) => ({
+        ...mapping,
+        protocol: mapping.protocol ?? 'tcp',
+        // bridge: 0 is a dynamic host port; awsvpc and host: the container port itself.
+        hostPort: mapping.hostPort ?? (networkMode === 'bridge' ? 0 : mapping.containerPort),
+      })),
+      healthCheck: container.healthCheck && {
+        ...container.healthCheck,
+        interval: container.healthCheck.interval ?? HEALTH_CHECK_DEFAULTS.interval,
+        timeout: container.healthCheck.timeout ?? HEALTH_CHECK_DEFAULTS.timeout,
+        retries: container.healthCheck.retries ?? HEALTH_CHECK_DEFAULTS.retries,
+        startPeriod: container.healthCheck.startPeriod ?? HEALTH_CHECK_DEFAULTS.startPeriod,
+      },
+    })),
+  };
+}
+
+/** JSON with every object's keys sorted: ECS answers keys in its own order, which is no change. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
+      : item,
+  );
+}
+
 /**
  * One line per leaf: containers keyed by name, environment and secrets by
  * variable name, so a reordered list is no change. Other lists compare whole.
@@ -37,7 +83,7 @@ function flatten(definition: RegisterTaskDefinitionCommandInput): Map<string, st
       for (const [child, item] of Object.entries(value)) add(`${key}.${child}`, item);
       return;
     }
-    lines.set(key, JSON.stringify(value));
+    lines.set(key, canonicalJson(value));
   };
   const { containerDefinitions = [], ...task } = definition;
   for (const [key, value] of Object.entries(task)) add(key, value);
@@ -55,8 +101,8 @@ export function diffTaskDefinitions(
   current: RegisterTaskDefinitionCommandInput | undefined,
   next: RegisterTaskDefinitionCommandInput,
 ): string[] {
-  const before = current ? flatten(current) : new Map<string, string>();
-  const after = flatten(next);
+  const before = current ? flatten(withEcsDefaults(current)) : new Map<string, string>();
+  const after = flatten(withEcsDefaults(next));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   return keys.flatMap((key) => {
     const was = before.get(key);

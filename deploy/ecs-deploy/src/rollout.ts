@@ -9,6 +9,8 @@ export interface Rollout {
   deploymentId: string;
   /** Event ids already there before the update; everything else is news. */
   eventsBefore: ReadonlySet<string>;
+  /** What the service ran before the update: where a manual rollback goes. */
+  previousTaskDefinition: string;
 }
 
 type Settled = { state: 'completed' } | { state: 'failed'; reason: string };
@@ -19,6 +21,9 @@ export interface WaitResult {
   /** The last DescribeServices answer for every rollout's service. */
   services: Map<string, Service>;
 }
+
+/** The service event ECS writes when no container instance can take a task (CPU, memory, ports, constraints). */
+const UNABLE_TO_PLACE = /was unable to place a task/;
 
 const FIRST_POLL_MS = 3_000;
 const MAX_POLL_MS = 20_000;
@@ -66,19 +71,35 @@ export function assess(service: Service, deploymentId: string): Settled | { stat
 
 const eventLine = (service: string, event: ServiceEvent) => `  ${service} | ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`;
 
+function cannotPlace(rollout: Rollout, event: ServiceEvent, cluster: string, waitedMs: number): Settled {
+  return {
+    state: 'failed',
+    reason:
+      `ECS cannot place its tasks, and the rollout has not progressed for ${Math.round(waitedMs / 1000)}s since it said: ${event.message ?? ''}\n` +
+      'hint: the cluster lacks room for the new tasks (CPU, memory or host ports on its container instances). ' +
+      'Add capacity (more instances, or a capacity provider with managed scaling), or lower the tasks’ reservations or the service’s maximumPercent. ' +
+      'The deployment is left in ECS and keeps trying to place the tasks; to go back: ' +
+      `aws ecs update-service --cluster ${cluster} --service ${rollout.service} --task-definition ${rollout.previousTaskDefinition}`,
+  };
+}
+
 /**
  * Polls DescribeServices with backoff until every rollout has settled or the
  * timeout passes, printing a line whenever a service's progress changes and
- * each new service event. A timed-out rollout is left exactly as ECS has it.
+ * each new service event. A rollout fails early when ECS says it cannot place
+ * a task and the rollout then makes no progress for `placementTimeoutMs`.
+ * A timed-out rollout is left exactly as ECS has it.
  */
 export async function waitForRollouts(
   rollouts: readonly Rollout[],
-  options: { ecs: ECSClient; cluster: string; timeoutMs: number; clock: Clock; output: Output },
+  options: { ecs: ECSClient; cluster: string; timeoutMs: number; placementTimeoutMs: number; clock: Clock; output: Output },
 ): Promise<WaitResult> {
   const { ecs, cluster, clock, output } = options;
   const deadline = clock.now() + options.timeoutMs;
   const outcomes = new Map<string, RolloutOutcome>();
   const lastProgress = new Map<string, string>();
+  /** The first "unable to place" event since the rollout last progressed, and when it was seen. */
+  const unplaced = new Map<string, { event: ServiceEvent; seenAt: number }>();
   const newEvents = new Map<string, ServiceEvent[]>(rollouts.map((rollout) => [rollout.service, []]));
   let services = new Map<string, Service>();
   let delay = FIRST_POLL_MS;
@@ -101,11 +122,18 @@ export async function waitForRollouts(
       seen.push(...fresh);
       for (const event of fresh) output.info(eventLine(rollout.service, event));
 
-      const verdict = assess(service, rollout.deploymentId);
+      let verdict: ReturnType<typeof assess> = assess(service, rollout.deploymentId);
       if (verdict.state === 'in-progress') {
-        if (lastProgress.get(rollout.service) !== verdict.progress) output.info(`${rollout.service}: ${verdict.progress}`);
+        if (lastProgress.get(rollout.service) !== verdict.progress) {
+          output.info(`${rollout.service}: ${verdict.progress}`);
+          unplaced.delete(rollout.service);
+        }
         lastProgress.set(rollout.service, verdict.progress);
-        continue;
+        const placementEvent = fresh.find((event) => UNABLE_TO_PLACE.test(event.message ?? ''));
+        if (placementEvent && !unplaced.has(rollout.service)) unplaced.set(rollout.service, { event: placementEvent, seenAt: clock.now() });
+        const stuck = unplaced.get(rollout.service);
+        if (!stuck || clock.now() - stuck.seenAt < options.placementTimeoutMs) continue;
+        verdict = cannotPlace(rollout, stuck.event, cluster, clock.now() - stuck.seenAt);
       }
       outcomes.set(rollout.service, verdict);
       if (verdict.state === 'completed') {
@@ -125,7 +153,12 @@ export async function waitForRollouts(
         outcomes.set(rollout.service, { state: 'timed-out', progress: lastProgress.get(rollout.service) ?? 'unknown' });
       return { outcomes, services };
     }
-    await clock.sleep(Math.min(delay, remaining));
+    // Wake up in time for a placement verdict too, so "cannot place" is never reported late.
+    const placementDue = unsettled.flatMap((rollout) => {
+      const stuck = unplaced.get(rollout.service);
+      return stuck ? [stuck.seenAt + options.placementTimeoutMs - clock.now()] : [];
+    });
+    await clock.sleep(Math.min(delay, remaining, ...placementDue));
     delay = Math.min(delay * POLL_BACKOFF, MAX_POLL_MS);
   }
 }

@@ -1,4 +1,5 @@
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeImagesCommand, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import {
   AccessDeniedException,
   DeregisterTaskDefinitionCommand,
@@ -15,9 +16,12 @@ import {
   CLIENT_FAMILY,
   CLUSTER,
   deployment,
+  describedByEcs,
+  ecrMock,
   ecsCommandsSent,
   ecsMock,
   event,
+  imagesExist,
   newDeployment,
   NODE,
   NODE_FAMILY,
@@ -31,12 +35,16 @@ import {
   steady,
 } from './support';
 
-const TAG = 'production-0123456789ab';
+const TAG = 'git-0123456789ab';
 const deployArgs = (...extra: string[]) => ['--env', 'production', '--tag', TAG, ...extra];
+/** The diff's `  ~ key: old → new`, `  + key`, `  - key` lines. */
+const changeLines = (info: string[]) => info.filter((line) => /^ {2}[~+-] /.test(line));
 
 beforeEach(() => {
   ecsMock.reset();
   scalingMock.reset();
+  ecrMock.reset();
+  imagesExist();
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   scriptScaling();
 });
@@ -116,7 +124,7 @@ describe('npm run deploy:ecs', () => {
       expect.stringMatching(/has started 2 tasks\.$/),
       expect.stringMatching(/tasks failed to start\.$/),
       expect.stringMatching(/rolling back to deployment/),
-      `deploy of production FAILED: ${NODE} did not take ${TAG} (rolled back or stopped); deregistered only what was rolled back: ${arnOf(NODE_FAMILY, 42)}`,
+      `deploy of production FAILED: ${NODE} did not take ${TAG} (see above); deregistered only what was rolled back: ${arnOf(NODE_FAMILY, 42)}`,
     ]);
     // The stack's services name the family: its latest ACTIVE revision must be 41, which runs, not 42, which failed.
     // The client's 42 runs, and nothing older is cleaned up after a failure.
@@ -175,16 +183,10 @@ describe('npm run deploy:ecs', () => {
     ).toEqual([]);
   });
 
-  it('--dry-run prints what would change and makes no write call', async () => {
+  it('--dry-run prints what would change and makes no write call; what ECS fills in on describe is no change', async () => {
     const environment = loadEnvironment('production');
-    const [client, node] = renderTaskDefinitions(environment, { tag: 'production-aaaaaaaaaaaa', registry: environment.registry });
-    const current = (input: typeof node, revision: number) => ({
-      ...input!.input,
-      taskDefinitionArn: arnOf(input!.family, revision),
-      revision,
-      status: 'ACTIVE' as const,
-    });
-    scriptEcs({ [arnOf(CLIENT_FAMILY, 41)]: current(client, 41), [arnOf(NODE_FAMILY, 41)]: current(node, 41) });
+    const [client, node] = renderTaskDefinitions(environment, { tag: 'git-aaaaaaaaaaaa', registry: environment.registry });
+    scriptEcs({ [arnOf(CLIENT_FAMILY, 41)]: describedByEcs(client!.input, 41), [arnOf(NODE_FAMILY, 41)]: describedByEcs(node!.input, 41) });
     scriptServices({ [CLIENT]: [steady(CLIENT)], [NODE]: [steady(NODE)] });
 
     const run = await runCli(deployArgs('--dry-run'));
@@ -193,10 +195,31 @@ describe('npm run deploy:ecs', () => {
     expect(new Set(ecsCommandsSent())).toEqual(new Set(['DescribeServices', 'DescribeTaskDefinition']));
     expect(new Set(scalingCommandsSent())).toEqual(new Set(['DescribeScalableTargets', 'DescribeScalingPolicies']));
     expect(run.info).toContain(
-      `  ~ node-ringo.image: "${environment.registry}/microservice-ping-pong/node:production-aaaaaaaaaaaa" → "${environment.registry}/microservice-ping-pong/node:${TAG}"`,
+      `  ~ node-ringo.image: "${environment.registry}/microservice-ping-pong/node:git-aaaaaaaaaaaa" → "${environment.registry}/microservice-ping-pong/node:${TAG}"`,
     );
-    expect(run.info.filter((line) => line.startsWith('  ')).every((line) => line.includes('.image:'))).toBe(true);
+    // Only the images changed: cpu 0, essential, port protocol, empty lists and the like are not shown.
+    expect(changeLines(run.info)).toEqual(
+      ['client', 'node-george', 'node-john', 'node-paul', 'node-ringo'].map((container) =>
+        expect.stringMatching(new RegExp(`^  ~ ${container}\\.image: `)),
+      ),
+    );
     expect(run.info.at(-1)).toBe('dry run: nothing registered, updated or deregistered');
+  });
+
+  it('--dry-run of what already runs, as ECS describes it, prints "(no changes)" for every service', async () => {
+    const environment = loadEnvironment('production');
+    const [client, node] = renderTaskDefinitions(environment, { tag: TAG, registry: environment.registry });
+    scriptEcs({ [arnOf(CLIENT_FAMILY, 41)]: describedByEcs(client!.input, 41), [arnOf(NODE_FAMILY, 41)]: describedByEcs(node!.input, 41) });
+    scriptServices({ [CLIENT]: [steady(CLIENT)], [NODE]: [steady(NODE)] });
+
+    const run = await runCli(deployArgs('--dry-run'));
+
+    expect(run.code).toBe(0);
+    expect(run.info.filter((line) => line.includes('→ new revision of'))).toEqual([
+      `${CLIENT}: ${arnOf(CLIENT_FAMILY, 41)} → new revision of ${CLIENT_FAMILY} (no changes)`,
+      `${NODE}: ${arnOf(NODE_FAMILY, 41)} → new revision of ${NODE_FAMILY} (no changes)`,
+    ]);
+    expect(changeLines(run.info)).toEqual([]);
   });
 
   it('refuses the tag latest before any AWS call: exit 2', async () => {
@@ -210,6 +233,7 @@ describe('npm run deploy:ecs', () => {
   it.each([
     [['--env', 'production', '--keep', '0'], '--keep "0": must be a whole number of at least 1'],
     [['--env', 'production', '--timeout', 'soon'], '--timeout "soon": must be a whole number of at least 1'],
+    [['--env', 'production', '--placement-timeout', '0'], '--placement-timeout "0": must be a whole number of at least 1'],
     [['--tag', TAG], '--env <name> is required'],
   ])('bad usage %j exits 2 with %s and no AWS call', async (argv, problem) => {
     const run = await runCli(argv);
@@ -230,7 +254,7 @@ describe('npm run deploy:ecs', () => {
     );
   });
 
-  it('without --tag deploys <env>-<12 hex digits of the commit>, from ECR_REGISTRY when set', async () => {
+  it('without --tag deploys git-<12 hex digits of the commit>, from ECR_REGISTRY when set, whose images it cannot check', async () => {
     scriptEcs();
     scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
 
@@ -242,9 +266,13 @@ describe('npm run deploy:ecs', () => {
       .flatMap((call) => call.args[0].input.containerDefinitions!.map((container) => container.image));
     expect(new Set(images)).toEqual(
       new Set([
-        'registry.example.com:5000/microservice-ping-pong/client:production-0123456789ab',
-        'registry.example.com:5000/microservice-ping-pong/node:production-0123456789ab',
+        'registry.example.com:5000/microservice-ping-pong/client:git-0123456789ab',
+        'registry.example.com:5000/microservice-ping-pong/node:git-0123456789ab',
       ]),
+    );
+    expect(ecrMock.calls()).toHaveLength(0);
+    expect(run.info).toContain(
+      'image registry.example.com:5000/microservice-ping-pong/node:git-0123456789ab: not in an ECR registry of eu-west-1, so not checked before the deploy',
     );
     expect(run.info.at(-1)).toMatch(/^not waiting \(--no-wait\)/);
   });
@@ -362,6 +390,117 @@ describe('npm run deploy:ecs', () => {
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
   });
 
+  it("a tag missing from production's registry exits 2 naming the image, before any ECS call: replication has not brought it yet", async () => {
+    const environment = loadEnvironment('production');
+    ecrMock
+      .on(DescribeImagesCommand, { repositoryName: 'microservice-ping-pong/node' })
+      .rejects(new ImageNotFoundException({ message: `The image with imageId {imageTag:'${TAG}'} does not exist`, $metadata: {} }));
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(2);
+    expect(run.errors).toEqual([
+      `image ${environment.registry}/microservice-ping-pong/node:${TAG} is not in the registry (repository microservice-ping-pong/node has no image ${TAG}): ` +
+        "production's images arrive by ECR replication from staging's registry: deploy this tag to staging first, or wait until replication has copied it",
+      'deploy of production stopped before any write: 1 image(s) missing',
+    ]);
+    expect(ecrMock.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input)).toEqual([
+      { registryId: environment.account, repositoryName: 'microservice-ping-pong/client', imageIds: [{ imageTag: TAG }] },
+      { registryId: environment.account, repositoryName: 'microservice-ping-pong/node', imageIds: [{ imageTag: TAG }] },
+    ]);
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(scalingMock.calls()).toHaveLength(0);
+  });
+
+  it("a repository missing from staging's registry exits 2 too, also in a dry run, saying to push first", async () => {
+    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'no such repository', $metadata: {} }));
+
+    const run = await runCli(['--env', 'staging', '--tag', TAG, '--dry-run']);
+
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toBe(
+      `image 210987654321.dkr.ecr.eu-west-1.amazonaws.com/microservice-ping-pong/client:${TAG} is not in the registry ` +
+        '(registry 210987654321 has no repository microservice-ping-pong/client): push it first (the pipeline’s build job does), or deploy a tag that was pushed',
+    );
+    expect(run.errors).toHaveLength(3);
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('a registry that refuses DescribeImages is an AWS failure naming the permission: exit 1', async () => {
+    ecrMock.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: ecr:DescribeImages'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+
+    const run = await runCli(deployArgs());
+
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toMatch(
+      /^deploy of production stopped: access denied: the credentials in use lack the permission ecr:DescribeImages /,
+    );
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  describe('when ECS cannot place the new tasks', () => {
+    const unableToPlace = event(
+      `(service ${NODE}) was unable to place a task because no container instance met all of its requirements. ` +
+        'The closest matching (container-instance 0123abcd) has insufficient memory available.',
+    );
+    const waiting = (events: ReturnType<typeof event>[] = []) =>
+      service(
+        NODE,
+        [
+          newDeployment(NODE, { rolloutState: 'IN_PROGRESS', runningCount: 0, pendingCount: 0 }),
+          deployment({ id: `ecs-svc/old-${NODE}`, status: 'ACTIVE', taskDefinition: arnOf(NODE_FAMILY, 41) }),
+        ],
+        events,
+      );
+
+    it('stops waiting once the rollout has not progressed for --placement-timeout: exit 1 with the event and a capacity hint, long before --timeout', async () => {
+      scriptEcs();
+      scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: [steady(NODE), waiting(), waiting([unableToPlace])] });
+
+      const run = await runCli(deployArgs('--timeout', '900', '--placement-timeout', '120'));
+
+      expect(run.code).toBe(1);
+      expect(run.errors[0]).toBe(
+        `${NODE}: deployment FAILED: ECS cannot place its tasks, and the rollout has not progressed for 120s since it said: ${unableToPlace.message}\n` +
+          'hint: the cluster lacks room for the new tasks (CPU, memory or host ports on its container instances). ' +
+          'Add capacity (more instances, or a capacity provider with managed scaling), or lower the tasks’ reservations or the service’s maximumPercent. ' +
+          'The deployment is left in ECS and keeps trying to place the tasks; to go back: ' +
+          `aws ecs update-service --cluster microservice-ping-pong-cluster --service ${NODE} --task-definition ${arnOf(NODE_FAMILY, 41)}`,
+      );
+      expect(run.errors).toContainEqual(expect.stringContaining(`${NODE} | 2026-`));
+      expect(run.errors.at(-1)).toBe(`deploy of production FAILED: ${NODE} did not take ${TAG} (see above); nothing was deregistered`);
+      // The event came on the second poll (after 3 s); the verdict exactly 120 s later, nowhere near the 900 s timeout.
+      expect(run.clock.slept.reduce((total, ms) => total + ms, 0)).toBe(123_000);
+      expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(0);
+    });
+
+    it('keeps waiting when tasks get placed after the event: progress resets the clock, and the deploy completes', async () => {
+      scriptEcs();
+      const placedLater = [
+        steady(NODE),
+        waiting([unableToPlace]),
+        ...Array.from({ length: 8 }, () => waiting()),
+        service(NODE, [newDeployment(NODE, { rolloutState: 'IN_PROGRESS', runningCount: 1, pendingCount: 1 })]),
+        ...Array.from({ length: 8 }, () =>
+          service(NODE, [newDeployment(NODE, { rolloutState: 'IN_PROGRESS', runningCount: 1, pendingCount: 1 })]),
+        ),
+        service(NODE, [newDeployment(NODE)]),
+      ];
+      scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: placedLater });
+
+      const run = await runCli(deployArgs('--placement-timeout', '200'));
+
+      expect(run.errors).toEqual([]);
+      expect(run.code).toBe(0);
+      // Longer than the placement timeout in all, but never that long without progress after the event.
+      expect(run.clock.slept.reduce((total, ms) => total + ms, 0)).toBeGreaterThan(200_000);
+    });
+  });
+
   it('every AWS call of a deploy, on the resource it names, is allowed by the deploy role policy (deploy/iam/deploy-policy.json)', async () => {
     scriptEcs();
     scriptServices({ [CLIENT]: goesWell(CLIENT), [NODE]: goesWell(NODE) });
@@ -378,9 +517,11 @@ describe('npm run deploy:ecs', () => {
     const requests = [
       ...ecsMock.calls().flatMap((call) => requestsOf('ecs', call.args[0].constructor.name, call.args[0].input as EcsInput)),
       ...scalingMock.calls().flatMap((call) => requestsOf('application-autoscaling', call.args[0].constructor.name, {})),
+      ...ecrMock.calls().flatMap((call) => requestsOf('ecr', call.args[0].constructor.name, call.args[0].input as EcsInput)),
     ];
     expect(new Set(requests.map(({ action }) => action))).toEqual(
       new Set([
+        'ecr:DescribeImages',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
         'ecs:RegisterTaskDefinition',
@@ -396,7 +537,15 @@ describe('npm run deploy:ecs', () => {
   });
 });
 
-type EcsInput = { cluster?: string; service?: string; services?: string[]; taskRoleArn?: string; executionRoleArn?: string };
+type EcsInput = {
+  cluster?: string;
+  service?: string;
+  services?: string[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  registryId?: string;
+  repositoryName?: string;
+};
 
 /**
  * What IAM authorizes for one call: the action on the resource it names, or
@@ -408,6 +557,9 @@ function requestsOf(service: string, commandName: string, input: EcsInput): { ac
   const serviceArn = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:service/${input.cluster}/${name}`;
   if (action === 'ecs:DescribeServices') return input.services!.map((name) => ({ action, resource: serviceArn(name) }));
   if (action === 'ecs:UpdateService') return [{ action, resource: serviceArn(input.service!) }];
+  if (action === 'ecr:DescribeImages') {
+    return [{ action, resource: `arn:aws:ecr:eu-west-1:${input.registryId}:repository/${input.repositoryName}` }];
+  }
   if (action === 'ecs:RegisterTaskDefinition') {
     return [
       { action, resource: '*' },

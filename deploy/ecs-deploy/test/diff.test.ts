@@ -1,4 +1,4 @@
-import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
 import { diffTaskDefinitions, READ_ONLY_KEYS, registrationInputOf } from '../src/diff';
 
 const described = {
@@ -85,5 +85,71 @@ describe('the diff of what will change', () => {
     next.containerDefinitions![0]!.environment![0]!.value = '';
 
     expect(diffTaskDefinitions(current, next)).toEqual(['~ node-ringo.environment.SERVICE_NAME: "node-ringo" → ""']);
+  });
+});
+
+describe('what ECS fills in on describe', () => {
+  const registered = {
+    family: 'microservice-ping-pong-node-td',
+    containerDefinitions: [
+      {
+        name: 'node-ringo',
+        image: 'registry/microservice-ping-pong/node:git-aaaaaaaaaaaa',
+        portMappings: [{ containerPort: 3000 }],
+        healthCheck: { command: ['CMD', 'true'] },
+      },
+    ],
+  };
+  const describedByEcs = {
+    ...registered,
+    networkMode: 'bridge',
+    enableFaultInjection: false,
+    volumes: [],
+    placementConstraints: [],
+    containerDefinitions: [
+      {
+        ...registered.containerDefinitions[0]!,
+        cpu: 0,
+        essential: true,
+        portMappings: [{ containerPort: 3000, hostPort: 0, protocol: 'tcp' }],
+        healthCheck: { command: ['CMD', 'true'], interval: 30, timeout: 5, retries: 3 },
+        mountPoints: [],
+        volumesFrom: [],
+        logConfiguration: { logDriver: 'awslogs', options: {}, secretOptions: [] },
+      },
+    ],
+  } as RegisterTaskDefinitionCommandInput;
+
+  it('is no change: cpu 0, essential, the tcp protocol, the dynamic host port, health-check timings, empty lists', () => {
+    const { logConfiguration, ...withoutLogs } = describedByEcs.containerDefinitions![0]!;
+    expect(logConfiguration).toBeDefined();
+    expect(
+      diffTaskDefinitions({ ...describedByEcs, containerDefinitions: [withoutLogs] }, registered as RegisterTaskDefinitionCommandInput),
+    ).toEqual([]);
+  });
+
+  it('is still shown where the new definition sets another value', () => {
+    const next = structuredClone(registered) as RegisterTaskDefinitionCommandInput;
+    const ringo = next.containerDefinitions![0]!;
+    ringo.cpu = 256;
+    ringo.essential = false;
+    ringo.healthCheck!.timeout = 10;
+    ringo.portMappings![0]!.hostPort = 8080;
+
+    expect(diffTaskDefinitions(describedByEcs, next)).toEqual([
+      '~ node-ringo.cpu: 0 → 256',
+      '~ node-ringo.essential: true → false',
+      '~ node-ringo.healthCheck.timeout: 5 → 10',
+      '- node-ringo.logConfiguration.logDriver: "awslogs"',
+      '~ node-ringo.portMappings: [{"containerPort":3000,"hostPort":0,"protocol":"tcp"}] → [{"containerPort":3000,"hostPort":8080,"protocol":"tcp"}]',
+    ]);
+  });
+
+  it('in awsvpc mode the host port is the container port', () => {
+    const awsvpc = { ...structuredClone(registered), networkMode: 'awsvpc' } as RegisterTaskDefinitionCommandInput;
+    const described = structuredClone(awsvpc);
+    described.containerDefinitions![0]!.portMappings = [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp' }];
+
+    expect(diffTaskDefinitions(described, awsvpc)).toEqual([]);
   });
 });

@@ -7,9 +7,10 @@ import { systemClock } from '../src/clock';
 
 /*
  * Retries are the SDK's own (standard mode), which aws-sdk-client-mock would
- * bypass: these tests send real requests to a stand-in for the ECS and
+ * bypass: these tests send real requests to a stand-in for the ECS, ECR and
  * Application Auto Scaling JSON APIs on an ephemeral port, reached through
- * AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING as a user would.
+ * AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_ECR and
+ * AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING as a user would.
  */
 type Answer = { status: number; body: unknown };
 
@@ -56,6 +57,7 @@ function answerScaling(action: string, body: Record<string, unknown>): Answer {
 
 function answerNormally(action: string, body: Record<string, unknown>): Answer {
   if (action === 'DescribeScalableTargets' || action === 'DescribeScalingPolicies') return answerScaling(action, body);
+  if (action === 'DescribeImages') return { status: 200, body: { imageDetails: [{ repositoryName: body.repositoryName }] } };
   if (action === 'DescribeServices')
     return { status: 200, body: { services: (body.services as string[]).map(steadyService), failures: [] } };
   const arn = body.taskDefinition as string;
@@ -92,6 +94,7 @@ beforeEach(() => {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_ECS: `http://localhost:${(server.address() as AddressInfo).port}`,
     AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: `http://localhost:${(server.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_ECR: `http://localhost:${(server.address() as AddressInfo).port}`,
   };
   // The SDK's backoff is random × base; zero keeps the retries instant here.
   jest.spyOn(Math, 'random').mockReturnValue(0);
@@ -104,7 +107,7 @@ afterEach(() => {
 
 async function dryRun() {
   const errors: string[] = [];
-  const code = await main(['--env', 'production', '--tag', 'production-0123456789ab', '--dry-run'], {
+  const code = await main(['--env', 'production', '--tag', 'git-0123456789ab', '--dry-run'], {
     env: process.env,
     gitCommit: () => 'unused',
     createClients: createAwsClients,
@@ -122,6 +125,8 @@ describe('throttling', () => {
 
     expect(run).toEqual({ code: 0, errors: [] });
     expect(requests).toEqual([
+      'DescribeImages',
+      'DescribeImages',
       'DescribeServices',
       'DescribeServices',
       'DescribeScalableTargets',
@@ -133,12 +138,12 @@ describe('throttling', () => {
   });
 
   it('throttling that never ends fails after the SDK has given up, naming the call: exit 1', async () => {
-    answerFor = () => throttled;
+    answerFor = (action) => (action === 'DescribeServices' ? throttled : undefined);
 
     const run = await dryRun();
 
     expect(run.code).toBe(1);
     expect(run.errors).toEqual(['deploy of production stopped: ecs:DescribeServices failed: ThrottlingException: Rate exceeded']);
-    expect(requests).toHaveLength(8);
+    expect(requests.filter((action) => action === 'DescribeServices')).toHaveLength(8);
   });
 });

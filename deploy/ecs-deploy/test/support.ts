@@ -3,6 +3,7 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
 } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -10,6 +11,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Deployment,
+  type RegisterTaskDefinitionCommandInput,
   type Service,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
@@ -75,6 +77,46 @@ export const newDeployment = (name: string, overrides: Partial<Deployment> = {})
 
 export const ecsMock = mockClient(ECSClient);
 export const scalingMock = mockClient(ApplicationAutoScalingClient);
+export const ecrMock = mockClient(ECRClient);
+
+/** Every image asked for is in the registry. */
+export function imagesExist(): void {
+  ecrMock.on(DescribeImagesCommand).callsFake(({ repositoryName, imageIds }) => ({
+    imageDetails: imageIds.map((imageId: { imageTag: string }) => ({ repositoryName, imageTags: [imageId.imageTag] })),
+  }));
+}
+
+/**
+ * What DescribeTaskDefinition answers for a registered input, as ECS really
+ * does: the read-only fields, plus the defaults it fills in for fields the
+ * input left out (container cpu 0, essential, port protocol, empty lists, ...).
+ */
+export function describedByEcs(input: RegisterTaskDefinitionCommandInput, revision: number): TaskDefinition {
+  return {
+    ...input,
+    taskDefinitionArn: arnOf(input.family!, revision),
+    revision,
+    status: 'ACTIVE',
+    compatibilities: ['EC2'],
+    requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.docker-remote-api.1.29' }],
+    registeredAt: new Date('2026-01-01T00:00:00Z'),
+    registeredBy: 'arn:aws:sts::123456789012:assumed-role/deploy/ci',
+    volumes: [],
+    placementConstraints: [],
+    enableFaultInjection: false,
+    containerDefinitions: input.containerDefinitions!.map((container) => ({
+      cpu: 0,
+      essential: true,
+      mountPoints: [],
+      volumesFrom: [],
+      systemControls: [],
+      ...container,
+      portMappings: container.portMappings?.map((mapping) => ({ protocol: 'tcp', hostPort: 0, ...mapping })),
+      healthCheck: container.healthCheck && { interval: 30, timeout: 5, retries: 3, ...container.healthCheck },
+      logConfiguration: container.logConfiguration && { secretOptions: [], ...container.logConfiguration },
+    })),
+  };
+}
 
 /**
  * Answers the auto-scaling reads with what deploy/infra registers from the
@@ -171,7 +213,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
   const code = await main(argv, {
     env,
     gitCommit: () => COMMIT,
-    createClients: (region) => ({ ecs: new ECSClient({ region }), scaling: new ApplicationAutoScalingClient({ region }) }),
+    createClients: (region) => ({
+      ecs: new ECSClient({ region }),
+      scaling: new ApplicationAutoScalingClient({ region }),
+      ecr: new ECRClient({ region }),
+    }),
     clock,
     output: { info: (line) => info.push(line), error: (line) => errors.push(line) },
   });

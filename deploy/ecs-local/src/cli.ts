@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { ConfigError } from '@ping-pong/deploy-config';
+import { agentSocket, askRunningUpToStop, ForegroundAgent, stopAndRemove } from './agent';
 import { ensureImages } from './images';
 import { down, formatInventory, inventory } from './inventory';
 import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';
@@ -12,8 +13,10 @@ const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n
 
   up     render deploy/task-definitions for the environment, build missing images,
          run the tasks and the gateway (the ALB's listener rules), print the table;
-         stays in the foreground as the ECS agent and the ALB: Ctrl-C removes everything
-  down   remove every container, network and local image tag of the environment
+         stays in the foreground as the ECS agent and the ALB: Ctrl-C (or down in
+         another terminal) stops every task as ECS does and removes everything
+  down   stop the environment's running up, if any; remove every container, network
+         and local image tag of the environment
   ps     print the table (task, container, image, health, host port) and the gateway URL
 
   --env      deploy/environments/<name>.json (default: production)
@@ -43,27 +46,39 @@ async function up(
     throw new ConfigError([`${plan.instance} is already running locally: npm run ecs:local -- down --env ${plan.instance}`]);
   }
   await ensureImages(docker, plan.images, { instance: plan.instance, rebuild: options.build, log: console.log });
-  const cluster = await LocalCluster.create(docker, plan, { gatewayPort: options.port, log: console.log });
-  const stop = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  try {
-    await cluster.startServices();
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    await Promise.all(cluster.tasks.map((task) => cluster.stopTask(task, 'another task failed to start')));
+  // The cluster's lines also go to a `down` waiting in another terminal, once the agent exists.
+  const relay: { agent?: ForegroundAgent } = {};
+  const log = (line: string) => {
+    console.log(line);
+    relay.agent?.broadcast(line);
+  };
+  const cluster = await LocalCluster.create(docker, plan, { gatewayPort: options.port, log });
+  const agent = await ForegroundAgent.listen(agentSocket(cluster.gateway.configDir), { log: console.log, stopWhen: cluster.gatewayExited });
+  relay.agent = agent;
+  // A stop asked for while the tasks start wins: the starting tasks are stopped, not reported as failed.
+  const started = await Promise.race([
+    cluster.startServices().then(
+      () => 'running' as const,
+      (error: Error) => error,
+    ),
+    agent.stopRequested.then(() => 'stop requested' as const),
+  ]);
+  if (started instanceof Error) {
+    console.error(`error: ${started.message}`);
+    await cluster.stopAllTasks('another task failed to start');
     cluster.close();
+    agent.close();
     console.log(formatInventory(await inventory(docker, plan.instance)));
     console.error(`stopped containers are kept for docker logs; remove them with: npm run ecs:local -- down --env ${plan.instance}`);
     return 1;
   }
-  console.log(formatInventory(await inventory(docker, plan.instance)));
-  console.log('Ctrl-C to stop and remove everything');
-  await stop;
-  await Promise.all(cluster.tasks.map((task) => cluster.stopTask(task, 'ecs:local stopping')));
-  cluster.close();
-  await down(docker, plan.instance);
+  if (started === 'running') {
+    console.log(formatInventory(await inventory(docker, plan.instance)));
+    console.log(
+      `Ctrl-C here, or npm run ecs:local -- down --env ${plan.instance} in another terminal, stops the tasks and removes everything`,
+    );
+  }
+  await agent.serve((reason) => stopAndRemove(docker, cluster, reason, (line) => agent.say(line)));
   return 0;
 }
 
@@ -91,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'down') {
+    if (await askRunningUpToStop(docker, values.env, console.log)) return 0;
     const removed = await down(docker, values.env);
     console.log(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} image tags of ${values.env}`);
     return 0;

@@ -47,7 +47,8 @@ async function waitForListener(port: number, deadline: number): Promise<void> {
 export class Gateway {
   private constructor(
     private readonly container: Docker.Container,
-    private readonly configDir: string,
+    /** The host directory of its nginx.conf; `up` also listens there for `down` (agent.ts). */
+    readonly configDir: string,
     private readonly loadBalancer: LoadBalancerSettings,
     readonly port: number,
   ) {}

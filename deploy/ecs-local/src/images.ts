@@ -1,19 +1,8 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { ConfigError, REPO_ROOT } from '@ping-pong/deploy-config';
+import { ConfigError, IMAGE_BUILDS, imageRepository as repository, REPO_ROOT } from '@ping-pong/deploy-config';
+import { ignoreGone } from './docker-errors';
 import { INSTANCE_LABEL } from './labels';
-
-/** Which of the repo's Dockerfiles builds each image a task definition names. */
-const DOCKERFILES: Record<string, { dockerfile: string; target?: string }> = {
-  'microservice-ping-pong/node': { dockerfile: 'Dockerfile', target: 'runtime' },
-  'microservice-ping-pong/client': { dockerfile: 'apps/client/Dockerfile' },
-};
-
-/** `ecs-local.ping-pong/microservice-ping-pong/node:production-local` → `microservice-ping-pong/node`. */
-function repository(image: string): string {
-  const withoutTag = image.slice(0, image.lastIndexOf(':'));
-  return withoutTag.slice(withoutTag.indexOf('/') + 1);
-}
 
 function dockerBuild(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -51,7 +40,7 @@ export interface ImageOptions {
  * when one is given, else built from the repo's Dockerfile for it.
  */
 export async function ensureImages(docker: Docker, images: string[], options: ImageOptions): Promise<void> {
-  const unknown = images.filter((image) => !DOCKERFILES[repository(image)]);
+  const unknown = images.filter((image) => !IMAGE_BUILDS[repository(image)]);
   if (unknown.length > 0)
     throw new ConfigError(unknown.map((image) => `image ${image}: no Dockerfile in this repo builds ${repository(image)}`));
   for (const image of images) {
@@ -62,18 +51,9 @@ export async function ensureImages(docker: Docker, images: string[], options: Im
       await docker.getImage(prebuilt).tag({ repo, tag });
       continue;
     }
-    const { dockerfile, target } = DOCKERFILES[repository(image)]!;
+    const { dockerfile, target } = IMAGE_BUILDS[repository(image)]!;
     options.log(`building ${image} from ${dockerfile}`);
-    await dockerBuild([
-      '-f',
-      dockerfile,
-      ...(target ? ['--target', target] : []),
-      '--label',
-      `${INSTANCE_LABEL}=${options.instance}`,
-      '-t',
-      image,
-      '.',
-    ]);
+    await dockerBuild(['-f', dockerfile, '--target', target, '--label', `${INSTANCE_LABEL}=${options.instance}`, '-t', image, '.']);
   }
 }
 
@@ -83,6 +63,6 @@ export async function removeImages(docker: Docker, registry: string, tag: string
   const tags = images.flatMap((image) =>
     (image.RepoTags ?? []).filter((name) => name.startsWith(`${registry}/`) && name.endsWith(`:${tag}`)),
   );
-  for (const name of tags) await docker.getImage(name).remove();
+  for (const name of tags) await docker.getImage(name).remove().catch(ignoreGone);
   return tags;
 }

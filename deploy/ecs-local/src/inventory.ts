@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { ignoreGone } from './docker-errors';
 import { removeImages } from './images';
 import {
   CONTAINER_LABEL,
@@ -65,11 +66,39 @@ export function formatInventory({ gatewayUrl, rows }: Inventory): string {
   return [...lines, '', gatewayUrl ? `gateway: ${gatewayUrl}` : 'gateway: not running'].join('\n');
 }
 
-/** Removes every container, network, gateway config directory and local image tag labelled with this instance; nothing else. */
+/** `docker stop` with the container's own stop timeout (its task definition's stopTimeout): SIGTERM, and SIGKILL only after it. */
+async function stopGracefully(docker: Docker, containers: Docker.ContainerInfo[]): Promise<void> {
+  await Promise.all(
+    containers
+      .filter((container) => container.State === 'running')
+      .map((container) =>
+        docker
+          .getContainer(container.Id)
+          .stop()
+          // Stopped or gone meanwhile; anything else surfaces when it is removed below.
+          .catch(() => undefined),
+      ),
+  );
+}
+
+/**
+ * Removes every container, network, gateway config directory and local image
+ * tag labelled with this instance; nothing else. Containers still running are
+ * stopped first as `docker stop` does (the gateway first, so nothing new
+ * reaches the tasks), never killed outright, so they exit as they would on ECS.
+ */
 export async function down(docker: Docker, instance: string): Promise<{ containers: number; networks: number; images: number }> {
   const filters = { label: [`${INSTANCE_LABEL}=${instance}`] };
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true })));
+  await stopGracefully(
+    docker,
+    containers.filter((container) => container.Labels[ROLE_LABEL] === 'gateway'),
+  );
+  await stopGracefully(
+    docker,
+    containers.filter((container) => container.Labels[ROLE_LABEL] !== 'gateway'),
+  );
+  await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(ignoreGone)));
   for (const container of containers) {
     const configDir = container.Labels[GATEWAY_CONFIG_DIR_LABEL];
     // Only a directory ecs:local made itself (mkdtemp under the temp dir).
@@ -77,7 +106,7 @@ export async function down(docker: Docker, instance: string): Promise<{ containe
       rmSync(configDir, { recursive: true, force: true });
   }
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((network) => docker.getNetwork(network.Id).remove()));
+  await Promise.all(networks.map((network) => docker.getNetwork(network.Id).remove().catch(ignoreGone)));
   const images = await removeImages(docker, LOCAL_REGISTRY, localImageTag(instance));
   return { containers: containers.length, networks: networks.length, images: images.length };
 }

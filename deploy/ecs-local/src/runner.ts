@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import type { TargetGroupSettings } from '@ping-pong/deploy-config';
 import { Gateway } from './gateway';
 import type { TargetsByGroup } from './gateway-config';
-import { CONTAINER_LABEL, INSTANCE_LABEL, ESSENTIAL_LABEL, TASK_LABEL } from './labels';
+import { CONTAINER_LABEL, INSTANCE_LABEL, ESSENTIAL_LABEL, ROLE_LABEL, TASK_LABEL } from './labels';
 import type { LocalPlan, ServicePlan } from './plan';
 import { planTask } from './plan';
 import { Target } from './target-group';
@@ -23,6 +23,19 @@ export interface RunningTask {
 export class TaskFailedError extends Error {}
 
 const POLL_MS = 250;
+
+/** Docker's answers for a container that is already stopped (304) or already removed (404): the stop is done either way. */
+const ALREADY_GONE = new Set([304, 404]);
+
+/** The exit code of a stopped container, or what happened to it; never throws. */
+async function exitOf(container: Docker.Container): Promise<string> {
+  try {
+    const { State } = await container.inspect();
+    return State.Running ? 'still running' : String(State.ExitCode);
+  } catch (error) {
+    return (error as { statusCode?: number }).statusCode === 404 ? 'removed' : `unknown (${(error as Error).message})`;
+  }
+}
 
 async function conditionMet(container: Docker.Container, dependency: Dependency): Promise<boolean> {
   const { State } = await container.inspect();
@@ -58,6 +71,9 @@ export class LocalCluster {
   private events: Readable | undefined;
   private routing: Promise<void> = Promise.resolve();
   private closed = false;
+  private gatewayExit!: (reason: string) => void;
+  /** Resolves when the gateway container dies while the cluster is open (removed or killed from outside). */
+  readonly gatewayExited = new Promise<string>((resolve) => (this.gatewayExit = resolve));
 
   private constructor(
     private readonly docker: Docker,
@@ -74,7 +90,7 @@ export class LocalCluster {
   ): Promise<LocalCluster> {
     const gateway = await Gateway.start(docker, plan.instance, plan.environment.loadBalancer, options.gatewayPort);
     const cluster = new LocalCluster(docker, plan, gateway, options.log);
-    await cluster.watchEssentialContainers();
+    await cluster.watchContainers();
     return cluster;
   }
 
@@ -188,25 +204,42 @@ export class LocalCluster {
    * Stops a task as ECS does: its targets are deregistered and drained first
    * (up to the target group's deregistration delay), then its containers get
    * SIGTERM in reverse dependency order, each killed after its stopTimeout.
+   * Logs every container's exit code. Never throws: a gateway or container
+   * that is already gone is reported and the stop goes on.
    */
   async stopTask(task: RunningTask, reason: string): Promise<void> {
     if (task.status === 'STOPPING' || task.status === 'STOPPED') return;
+    const name = `${task.plan.family} ${task.plan.taskId}`;
     task.status = 'STOPPING';
     task.stoppedReason = reason;
-    this.log(`${task.plan.family} ${task.plan.taskId}: stopping (${reason})`);
+    this.log(`${name}: stopping (${reason})`);
     const own = this.targets.filter((target) => target.taskId === task.plan.taskId);
     own.forEach((target) => {
       target.stop();
       this.targets.splice(this.targets.indexOf(target), 1);
     });
-    if (own.length > 0) await this.reroute(Math.max(...own.map((target) => target.group.deregistrationDelaySeconds)));
-    for (const container of [...task.plan.containers].reverse()) {
-      await task.containers
-        .get(container.name)
-        ?.stop({ t: container.stopTimeoutSeconds })
-        .catch(() => undefined);
+    if (own.length > 0) {
+      await this.reroute(Math.max(...own.map((target) => target.group.deregistrationDelaySeconds))).catch((error: Error) =>
+        this.log(`${name}: could not deregister its targets, the gateway is gone (${error.message}); stopping it anyway`),
+      );
     }
+    const containers = [...task.plan.containers].reverse().flatMap((plan) => {
+      const container = task.containers.get(plan.name);
+      return container ? [{ plan, container }] : [];
+    });
+    for (const { plan, container } of containers) {
+      await container.stop({ t: plan.stopTimeoutSeconds }).catch((error: { statusCode?: number; message: string }) => {
+        if (!ALREADY_GONE.has(error.statusCode ?? 0)) this.log(`${name}: ${plan.name} did not stop: ${error.message}`);
+      });
+    }
+    const exits = await Promise.all(containers.map(async ({ plan, container }) => `${plan.name} ${await exitOf(container)}`));
+    this.log(`${name}: stopped; exit codes: ${exits.join(', ') || 'no container was created'}`);
     task.status = 'STOPPED';
+  }
+
+  /** Every task stopped as ECS stops one, all at once, as the scheduler stops a service scaled to zero. */
+  async stopAllTasks(reason: string): Promise<void> {
+    await Promise.all(this.tasks.map((task) => this.stopTask(task, reason)));
   }
 
   /** A rolling deployment of one service: each task is replaced by a new one that is in service before the old one drains and stops. */
@@ -217,10 +250,14 @@ export class LocalCluster {
     }
   }
 
-  /** The engine's die events for this instance: an essential container that exits stops its task. */
-  private async watchEssentialContainers(): Promise<void> {
+  /**
+   * The engine's die events for this instance: an essential container that
+   * exits stops its task, and the gateway's death (someone removed it) is
+   * reported through `gatewayExited`.
+   */
+  private async watchContainers(): Promise<void> {
     const events = (await this.docker.getEvents({
-      filters: { type: ['container'], event: ['die'], label: [`${INSTANCE_LABEL}=${this.plan.instance}`, `${ESSENTIAL_LABEL}=true`] },
+      filters: { type: ['container'], event: ['die'], label: [`${INSTANCE_LABEL}=${this.plan.instance}`] },
     })) as Readable;
     this.events = events;
     let buffered = '';
@@ -230,8 +267,12 @@ export class LocalCluster {
       buffered = lines.pop()!;
       for (const line of lines.filter(Boolean)) {
         const attributes = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
+        if (attributes[ROLE_LABEL] === 'gateway') {
+          if (!this.closed) this.gatewayExit(`the gateway exited (code ${attributes.exitCode})`);
+          continue;
+        }
         const task = this.tasks.find((candidate) => candidate.plan.taskId === attributes[TASK_LABEL]);
-        if (task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
+        if (attributes[ESSENTIAL_LABEL] === 'true' && task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
           void this.stopTask(task, `essential container ${attributes[CONTAINER_LABEL]} exited (code ${attributes.exitCode})`);
         }
       }
