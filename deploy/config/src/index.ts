@@ -8,5 +8,5 @@ export {
 } from './environment';
 export { ConfigError } from './errors';
 export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
-export { renderTaskDefinitions, type RenderedTaskDefinition } from './render';
+export { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, renderTaskDefinitions, type RenderedTaskDefinition } from './render';
 export { jsonPath, parseWith, readJsonFile } from './validation';
