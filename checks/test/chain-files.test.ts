@@ -128,7 +128,8 @@ describe('docker-compose.prod.yml and the task definitions', () => {
       problems.expect(`services.${name}.read_only`, service.read_only, true);
       problems.expect(`services.${name}.cap_drop`, service.cap_drop, ['ALL']);
       problems.expect(`services.${name}.security_opt`, service.security_opt, ['no-new-privileges:true']);
-      problems.require(`services.${name}.user`, /^[^0r]/.test(String(service.user ?? '')), 'must name a user other than root');
+      const user = String(service.user ?? '');
+      problems.require(`services.${name}.user`, user !== '' && !/^(root|0+)(:|$)/.test(user), 'must name a user other than root');
       problems.require(
         `services.${name}.mem_limit`,
         Number(mebibytes(service.mem_limit)) >= Number(mebibytes(service.mem_reservation)),

@@ -14,7 +14,7 @@ const MAX_HEADER_BYTES = 16 * 1024;
  * answered 408. Node looks for such requests every CONNECTIONS_CHECK_MS.
  */
 export const HEADERS_TIMEOUT_MS = 5_000;
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 const CONNECTIONS_CHECK_MS = 1_000;
 
 export interface RunningService {
