@@ -84,13 +84,58 @@ describe.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s', (file) =>
     expect(problems.lines).toEqual([]);
   });
 
-  it('starts the gateway once the first member is healthy', () => {
+  it('starts the gateway once the first member is healthy, with the services’ deadline to derive its read timeout from', () => {
     const problems = new Problems(file);
     problems.expect(
       `services.gateway.depends_on.${first.service}.condition`,
       services.gateway?.depends_on?.[first.service]?.condition,
       'service_healthy',
     );
+    problems.expect(
+      'services.gateway.environment.REQUEST_DEADLINE_MS',
+      services.gateway?.environment?.REQUEST_DEADLINE_MS,
+      services[first.service]?.environment?.REQUEST_DEADLINE_MS,
+    );
+    expect(problems.lines).toEqual([]);
+  });
+});
+
+describe('docker-compose.prod.yml and the task definitions', () => {
+  const file = 'docker-compose.prod.yml';
+  const services = (parse(read(file), { merge: true }) as Json).services as Record<string, Json>;
+  const containers = ['node.json', 'client.json'].flatMap(
+    (name) => (JSON.parse(read(`deploy/task-definitions/${name}`)) as Json).containerDefinitions as Json[],
+  );
+  /** `256m` → 256 (MiB), as a task definition states it. */
+  const mebibytes = (value: unknown) => (typeof value === 'string' && /^\d+m$/.test(value) ? Number(value.slice(0, -1)) : value);
+
+  it.each(containers.map((container) => [container.name as string, container] as const))(
+    'runs %s with the user and memory its task definition gives it',
+    (name, container: Json) => {
+      const problems = new Problems(file);
+      const service = services[name];
+      problems.require(`services.${name}`, service !== undefined, 'missing');
+      problems.expect(`services.${name}.user`, service?.user, container.user);
+      problems.expect(`services.${name}.mem_reservation`, mebibytes(service?.mem_reservation), container.memoryReservation);
+      problems.expect(`services.${name}.mem_limit`, mebibytes(service?.mem_limit), container.memory);
+      expect(problems.lines).toEqual([]);
+    },
+  );
+
+  it('gives every service the defences the task definitions demand', () => {
+    const problems = new Problems(file);
+    for (const [name, service] of Object.entries(services)) {
+      problems.expect(`services.${name}.read_only`, service.read_only, true);
+      problems.expect(`services.${name}.cap_drop`, service.cap_drop, ['ALL']);
+      problems.expect(`services.${name}.security_opt`, service.security_opt, ['no-new-privileges:true']);
+      const user = String(service.user ?? '');
+      problems.require(`services.${name}.user`, user !== '' && !/^(root|0+)(:|$)/.test(user), 'must name a user other than root');
+      problems.require(
+        `services.${name}.mem_limit`,
+        Number(mebibytes(service.mem_limit)) >= Number(mebibytes(service.mem_reservation)),
+        'must be set, at or above mem_reservation',
+      );
+    }
     expect(problems.lines).toEqual([]);
   });
 });
@@ -174,12 +219,22 @@ describe('the gateway (apps/nginx)', () => {
 
   it('sends exactly the public routes to the API upstream, which is the first member on the container port', () => {
     const routes = new Problems('apps/nginx/templates/nginx.conf.template');
-    const proxied = [...template.matchAll(/location = (\/\S*) \{([^}]*)\}/g)].filter(([, , body]) =>
-      /API_UPSTREAM|api_upstream/.test(body!),
-    );
-    routes.expect('location = … (proxied to the API upstream)', proxied.map(([, route]) => route).sort(), [...PUBLIC_ROUTES].sort());
+    // A block's body, where `${NAME}` placeholders do not end it.
+    const blockBody = String.raw`((?:\$\{[A-Z_]+\}|[^}])*)`;
+    const apiUpstreams = [...template.matchAll(new RegExp(String.raw`upstream (\S+) \{${blockBody}\}`, 'g'))]
+      .filter(([, , body]) => /^\s*server \$\{API_UPSTREAM\}[\s;]/m.test(body!))
+      .map(([, name]) => name!);
+    routes.expect('upstream … { server ${API_UPSTREAM} … }', apiUpstreams.length, 1);
+    const api = apiUpstreams[0];
+    // Every location, exact or not, whose proxy_pass names the API upstream.
+    const proxied = [...template.matchAll(new RegExp(String.raw`location ([^{]*?) ?\{${blockBody}\}`, 'g'))]
+      .filter(([, , body]) => body!.includes(`proxy_pass http://${api};`))
+      .map(([, match]) => match!);
+    routes.expect(`location … { proxy_pass http://${api}; }`, proxied.sort(), PUBLIC_ROUTES.map((route) => `= ${route}`).sort());
+    routes.expect(`proxy_pass http://${api}; (anywhere)`, template.split(`proxy_pass http://${api};`).length - 1, PUBLIC_ROUTES.length);
     const image = new Problems('apps/nginx/Dockerfile');
     image.expect('ENV API_UPSTREAM', /API_UPSTREAM=(\S+)/.exec(dockerfile)?.[1], `${first.service}:${SERVICE_PORT}`);
+    image.expect('ENV REQUEST_DEADLINE_MS', /REQUEST_DEADLINE_MS=(\S+)/.exec(dockerfile)?.[1], String(DEFAULT_REQUEST_DEADLINE_MS));
     expect([...routes.lines, ...image.lines]).toEqual([]);
   });
 

@@ -10,8 +10,12 @@ export interface ComposeProject {
   readonly gatewayUrl: string;
   /** `docker compose <args>` for this project and its files; resolves to stdout. */
   run(...args: string[]): Promise<string>;
-  /** Removes the project's containers, networks, volumes and the images it built itself. */
-  down(): Promise<void>;
+  /**
+   * Removes the project's containers, networks and volumes, and the images it
+   * built itself: `local` those compose named, `all` those the file names too
+   * (the dev file's own node image; never the run's shared images).
+   */
+  down(images?: 'local' | 'all'): Promise<void>;
 }
 
 /**
@@ -42,6 +46,6 @@ export async function composeProject(label: string, files: string[]): Promise<Co
     name,
     gatewayUrl: `http://localhost:${port}`,
     run,
-    down: async () => void (await run('down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5')),
+    down: async (images = 'local') => void (await run('down', '--volumes', '--remove-orphans', '--rmi', images, '--timeout', '5')),
   };
 }

@@ -81,8 +81,10 @@ export async function removeRunResources(id: string): Promise<void> {
   if (networks.length > 0) await docker('network', 'rm', ...networks);
   const volumes = lines(await docker('volume', 'ls', '--format', '{{.Name}}')).filter((name) => name.startsWith(prefix));
   if (volumes.length > 0) await docker('volume', 'rm', '--force', ...volumes);
-  const images = lines(
-    await docker('images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${IMAGE_PREFIX}/*:${imageTag(id)}`),
-  );
+  const images = [
+    ...lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${IMAGE_PREFIX}/*:${imageTag(id)}`)),
+    // What the run's compose projects built themselves (<project>-<service>, <project>-node-dev).
+    ...lines(await docker('images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${prefix}-*`)),
+  ];
   if (images.length > 0) await docker('rmi', '--force', ...images);
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadResult {
@@ -42,6 +43,52 @@ export function loadLoop(url: string, expected: string, clients: number, pauseMs
       running = false;
       await clientsDone;
       return result;
+    },
+  };
+}
+
+export interface SlowClients {
+  /** How many of the connections the server has closed so far. */
+  readonly closedByServer: number;
+  /** Closes whatever is still open. */
+  stop(): void;
+}
+
+/**
+ * `count` connections to `baseUrl` that each start a GET /ping and then send
+ * one more header line a second, never finishing the request (a slowloris).
+ * Resolves once every connection is established.
+ */
+export async function slowHeaderClients(baseUrl: string, count: number): Promise<SlowClients> {
+  const { hostname, port } = new URL(baseUrl);
+  let closedByServer = 0;
+  let stopping = false;
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(Number(port), hostname, () => {
+            socket.off('error', reject).on('error', () => {});
+            socket.write(`GET /ping HTTP/1.1\r\nHost: ${hostname}\r\n`);
+            resolve(socket);
+          });
+          socket.once('error', reject);
+          socket.on('close', () => {
+            if (!stopping) closedByServer += 1;
+          });
+        }),
+    ),
+  );
+  const trickle = setInterval(() => sockets.forEach((socket) => socket.writable && socket.write('X-Slow: 1\r\n')), 1000);
+  return {
+    get closedByServer() {
+      return closedByServer;
+    },
+    stop() {
+      stopping = true;
+      clearInterval(trickle);
+      sockets.forEach((socket) => socket.destroy());
     },
   };
 }

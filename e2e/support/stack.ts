@@ -30,8 +30,27 @@ export function clientContainer(network: StartedNetwork): GenericContainer {
   return new ProductContainer(imageName('client'), network, 'client').withTmpFs({ '/tmp': 'rw' });
 }
 
-export function gatewayContainer(network: StartedNetwork): GenericContainer {
-  return new ProductContainer(imageName('gateway'), network, 'gateway').withTmpFs({ '/tmp': 'rw' }).withExposedPorts(8080);
+export function gatewayContainer(network: StartedNetwork, variables: Record<string, string> = {}): GenericContainer {
+  return new ProductContainer(imageName('gateway'), network, 'gateway')
+    .withTmpFs({ '/tmp': 'rw' })
+    .withEnvironment(variables)
+    .withExposedPorts(8080);
+}
+
+/**
+ * A stand-in for a service behind the gateway, on the node image: it writes
+ * one JSON line per request it receives (`{"received":"/start"}`), answers
+ * /ping with the request headers it got, as JSON, and answers /start only
+ * after `startDelayMs`.
+ */
+export function stubUpstreamContainer(network: StartedNetwork, alias: string, startDelayMs: number): GenericContainer {
+  const script = `require('node:http').createServer((req, res) => {
+    console.log(JSON.stringify({ received: req.url }));
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/start') setTimeout(() => res.end('[]'), ${startDelayMs});
+    else res.end(JSON.stringify(req.headers));
+  }).listen(${SERVICE_PORT});`;
+  return new ProductContainer(imageName('node'), network, alias).withCommand(['node', '-e', script]);
 }
 
 export async function startNetwork(): Promise<StartedNetwork> {
@@ -70,7 +89,9 @@ export async function startStack(nodeVariables: Record<string, string> = {}): Pr
       Promise.all(CHAIN.map(async ({ service }) => [service, await start(nodeContainer(service, network, nodeVariables))] as const)),
       start(clientContainer(network)),
     ]);
-    const gateway = await start(gatewayContainer(network));
+    // The gateway derives its read timeout from the services' deadline, as in compose.
+    const deadline = nodeVariables.REQUEST_DEADLINE_MS;
+    const gateway = await start(gatewayContainer(network, deadline ? { REQUEST_DEADLINE_MS: deadline } : {}));
     return {
       network,
       containers: { ...(Object.fromEntries(members) as Record<ServiceName, StartedTestContainer>), client, gateway },

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StartedTestContainer } from 'testcontainers';
-import { loadLoop, type LoadResult } from '../support/load';
-import { REPO_ROOT } from '../support/images';
+import type { GenericContainer, StartedNetwork, StartedTestContainer } from 'testcontainers';
+import { loadLoop, slowHeaderClients, type LoadResult } from '../support/load';
+import { docker, imageName, REPO_ROOT } from '../support/images';
 import { CHAIN, SERVICE_NAMES } from '@ping-pong/contract';
 import { pollUntil } from '@ping-pong/test-support';
-import { nodeContainer, startStack, type Stack, type StackService } from '../support/stack';
+import {
+  gatewayContainer,
+  nodeContainer,
+  startNetwork,
+  startStack,
+  stubUpstreamContainer,
+  type Stack,
+  type StackService,
+} from '../support/stack';
 import { call, dockerHandle, jsonLogs, START_ANSWER, type Answer } from '../support/stack-control';
 /** The services' default, as in docker-compose.prod.yml. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -134,11 +143,118 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
     const statuses: Record<number, number> = {};
     for (const { status } of burst) statuses[status] = (statuses[status] ?? 0) + 1;
     console.log(`burst of 200 concurrent /start through the gateway: ${JSON.stringify(statuses)} (status: count)`);
-    expect(statuses).toEqual({ 200: 200 });
-    expect(burst.every(({ body }) => body === START_ANSWER)).toBe(true);
+    expect(
+      burst.filter(({ status, body }) => status !== 200 || body !== START_ANSWER).map(({ status, body }) => `${status} ${body}`),
+    ).toEqual([]);
 
     const after = await call(`${gatewayUrl}/start`);
     expect([after.status, after.body]).toEqual([200, START_ANSWER]);
+  });
+
+  it('answers a path forging a JSON key with a 404 JSON that parses and holds only its own keys', async () => {
+    const answer = await call(`${block.stack.gatewayUrl}/x%22,%22hop%22:%22node-ringo`, { Accept: 'application/json' });
+    expect(answer.status).toBe(404);
+    expect(parsed(answer.body)).toEqual({
+      error: 'not_found',
+      message: 'no route for GET /x%22,%22hop%22:%22node-ringo',
+      requestId: answer.headers.get('x-request-id'),
+    });
+  });
+
+  it('answers /ping within a second while a thousand clients send their headers slowly, and drops those clients after client_header_timeout', async () => {
+    const slow = await slowHeaderClients(block.stack.gatewayUrl, 1000);
+    try {
+      const ping = await call(`${block.stack.gatewayUrl}/ping`);
+      expect([ping.status, ping.body]).toEqual([200, 'pong']);
+      expect(ping.durationMs).toBeLessThan(1000);
+      // The gateway's client_header_timeout is 5 s; nginx's default (60 s) would keep them all past this wait.
+      const closed = await pollUntil(
+        async () => slow.closedByServer,
+        (count) => count === 1000,
+        20_000,
+      );
+      expect(closed).toBe(1000);
+    } finally {
+      slow.stop();
+    }
+  }, 60_000);
+});
+
+describe('the gateway in front of two stand-ins for node-john that take 5 s to answer /start, with REQUEST_DEADLINE_MS=200', () => {
+  let network: StartedNetwork;
+  const started: StartedTestContainer[] = [];
+  let gatewayUrl: string;
+  beforeAll(async () => {
+    network = await startNetwork();
+    const start = async (container: GenericContainer) => {
+      const running = await container.start();
+      started.push(running);
+      return running;
+    };
+    await Promise.all([start(stubUpstreamContainer(network, 'node-john', 5000)), start(stubUpstreamContainer(network, 'node-john', 5000))]);
+    const gateway = await start(gatewayContainer(network, { REQUEST_DEADLINE_MS: '200' }));
+    gatewayUrl = `http://${gateway.getHost()}:${gateway.getMappedPort(8080)}`;
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.allSettled(started.map((container) => container.stop({ remove: true })));
+    await network?.stop();
+  }, 60_000);
+
+  const received = async (path: string) =>
+    (
+      await Promise.all(started.slice(0, 2).map(async (stub) => (await jsonLogs(stub)).filter((line) => line.received === path).length))
+    ).reduce((sum, count) => sum + count);
+
+  it('sends a request whose answer timed out to one upstream only, once, and answers 504 with its own JSON', async () => {
+    const answer = await call(`${gatewayUrl}/start`);
+    expect([answer.status, parsed(answer.body)]).toEqual([
+      504,
+      { error: 'gateway_timeout', message: 'node-john:3000 did not answer in time', requestId: answer.headers.get('x-request-id') },
+    ]);
+    expect(await received('/start')).toBe(1);
+  });
+
+  it('refuses to start with a REQUEST_DEADLINE_MS it cannot derive its read timeout from, saying so in one line', async () => {
+    const failure = await docker(
+      'run',
+      '--rm',
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '-e',
+      'REQUEST_DEADLINE_MS=2s',
+      imageName('gateway'),
+    ).then(
+      () => 'started',
+      (error: { code?: number; stderr?: string }) => ({ exitCode: error.code, stderr: error.stderr?.trim() }),
+    );
+    expect(failure).toEqual({
+      exitCode: 1,
+      stderr: 'Invalid environment: REQUEST_DEADLINE_MS "2s": must be an integer number of milliseconds (100-60000)',
+    });
+  });
+
+  it('drops the chain’s internal headers from outside, sets X-Forwarded-For to the peer and passes no Upgrade', async () => {
+    const requestId = `e2e-${randomUUID()}`;
+    // node:http, since fetch refuses to send Upgrade and Connection.
+    const answer = await rawGet(`${gatewayUrl}/ping`, {
+      'X-Request-Id': requestId,
+      'X-Hop-Count': '7',
+      'X-Deadline-Ms': '1',
+      'X-Forwarded-For': '203.0.113.9',
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+    });
+    expect(answer.status).toBe(200);
+    const seen = parsed(answer.body) as Record<string, string>;
+    const gatewayLine = (await jsonLogs(started[2]!)).find((line) => line.requestId === requestId);
+    expect({ hopCount: seen['x-hop-count'], deadline: seen['x-deadline-ms'], upgrade: seen.upgrade }).toEqual({
+      hopCount: undefined,
+      deadline: undefined,
+      upgrade: undefined,
+    });
+    expect(seen['x-forwarded-for']).toBe(gatewayLine?.remoteAddr);
+    expect(seen['x-request-id']).toBe(requestId);
   });
 });
 
@@ -274,6 +390,23 @@ async function johnCallsPaul(john: StartedTestContainer): Promise<boolean> {
   return table.some((row) => {
     const [, , remote, state] = row.trim().split(/\s+/);
     return remote?.endsWith(':0BB8') === true && state === '01';
+  });
+}
+
+/** A GET with exactly these headers. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, timeout: 10_000 }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on('error', reject)
+      .on('timeout', function (this: http.ClientRequest) {
+        this.destroy(new Error(`no answer from ${url} within 10 s`));
+      });
   });
 }
 

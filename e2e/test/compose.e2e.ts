@@ -83,9 +83,19 @@ describe('docker-compose.yml, the dev loop, started with up --build --wait', () 
   }, 420_000);
 
   afterAll(async () => {
-    await project?.down();
+    // `all`: the file names its node image (<project>-node-dev), which `local` would leave behind.
+    await project?.down('all');
     rmSync(overrideDir, { recursive: true, force: true });
   }, 120_000);
+
+  it('builds one node image for the four services', async () => {
+    const imageIds = (await project.run('images', '--quiet', ...SERVICE_NAMES)).split('\n').filter(Boolean);
+    expect(new Set(imageIds).size).toBe(1);
+  });
+
+  it('publishes the gateway on loopback only', async () => {
+    expect((await project.run('port', 'gateway', '8080')).trim()).toBe(`127.0.0.1:${new URL(project.gatewayUrl).port}`);
+  });
 
   it('answers /start and /ping through the gateway from the watched sources', async () => {
     expect(JSON.parse((await get(`${project.gatewayUrl}/start`)).body)).toEqual(expectedStartAnswer());
@@ -96,5 +106,28 @@ describe('docker-compose.yml, the dev loop, started with up --build --wait', () 
     const { status, body } = await get(`${project.gatewayUrl}/`);
     expect(status).toBe(200);
     expect(body).toContain('/@vite/client');
+  });
+
+  it('passes Vite’s hot-reload WebSocket through the gateway (CLIENT_WEBSOCKET=on)', async () => {
+    // The token Vite requires on the socket is in the client script it serves.
+    const token = /const wsToken = "([^"]+)"/.exec((await get(`${project.gatewayUrl}/@vite/client`)).body)?.[1];
+    expect(token).toBeDefined();
+    const firstMessage = await new Promise<string>((resolve, reject) => {
+      const socket = new WebSocket(`${project.gatewayUrl.replace(/^http/, 'ws')}/?token=${token}`, 'vite-hmr');
+      const timer = setTimeout(() => {
+        socket.close();
+        reject(new Error('no message on the hot-reload socket within 10 s'));
+      }, 10_000);
+      socket.onmessage = (event) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(String(event.data));
+      };
+      socket.onerror = () => {
+        clearTimeout(timer);
+        reject(new Error('the hot-reload socket failed to open through the gateway'));
+      };
+    });
+    expect(JSON.parse(firstMessage)).toMatchObject({ type: 'connected' });
   });
 });

@@ -1,12 +1,35 @@
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import type Docker from 'dockerode';
 import { agentSocket, ForegroundAgent, inventory, stopAndRemove, type LocalCluster, type RunningTask } from '@ping-pong/ecs-local';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
 import { REPO_ROOT } from '../support/images';
 import { loadLoop } from '../support/load';
 import { START_ANSWER } from '../support/stack-control';
+
+const MIB = 1024 * 1024;
+
+/** What this test reads of a container definition. */
+interface ContainerDefinition {
+  name: string;
+  user: string;
+  memory: number;
+  memoryReservation: number;
+}
+
+/** Runs `command` in the container as its own user; its exit code and what it printed. */
+async function execIn(container: Docker.Container, command: string[]): Promise<{ exitCode: number | null; output: string }> {
+  const exec = await container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve) => stream.on('end', resolve));
+  return { exitCode: (await exec.inspect()).ExitCode, output: Buffer.concat(chunks).toString() };
+}
 
 describe('production task definitions run locally (ecs:local) behind the gateway built from the listener rules', () => {
   const stack = new EcsLocalStack();
@@ -30,6 +53,36 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     const page = await fetch(`${cluster.gateway.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
+  });
+
+  it('runs every container with the defences its task definition states: user, memory limit, read-only root, no capabilities, no-new-privileges', async () => {
+    const definitions = ['node.json', 'client.json'].flatMap(
+      (file) =>
+        (
+          JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/task-definitions', file), 'utf8')) as {
+            containerDefinitions: ContainerDefinition[];
+          }
+        ).containerDefinitions,
+    );
+    const running = cluster.tasks.filter((task) => task.status === 'RUNNING').flatMap((task) => [...task.containers]);
+    expect(running.map(([name]) => name).sort()).toEqual(definitions.map((definition) => definition.name).sort());
+    for (const [name, container] of running) {
+      const definition = definitions.find((candidate) => candidate.name === name)!;
+      const { Config, HostConfig } = await container.inspect();
+      expect({ name, user: Config.User, HostConfig }).toMatchObject({
+        name,
+        user: definition.user,
+        HostConfig: {
+          Memory: definition.memory * MIB,
+          MemoryReservation: definition.memoryReservation * MIB,
+          ReadonlyRootfs: true,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+        },
+      });
+      const write = await execIn(container, ['touch', '/written-by-e2e']);
+      expect({ name, ...write }).toEqual({ name, exitCode: 1, output: expect.stringContaining('Read-only file system') });
+    }
   });
 
   it('replaces the node task under load with zero failed requests (new task in service, old one drained, then SIGTERM)', async () => {

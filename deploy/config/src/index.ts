@@ -13,5 +13,5 @@ export { ConfigError } from './errors';
 export { imageRepositories, renderPolicy, type PolicyDocument, type PolicyFile, type PolicyStatement } from './iam';
 export { IMAGE_BUILDS, imageRepository } from './images';
 export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
-export { renderTaskDefinitions, type RenderedTaskDefinition } from './render';
+export { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, renderTaskDefinitions, type RenderedTaskDefinition } from './render';
 export { jsonPath, parseWith, readJsonFile } from './validation';

@@ -61,8 +61,55 @@ function imageProblem(image: string): string | undefined {
 }
 
 /**
- * What the SDK's types cannot say: references between containers, and the
- * rules ECS checks only at register or run time. Returns `<json.path>: <problem>`.
+ * How long the load balancer waits for an answer: the ALB's idle timeout,
+ * left at its default by the environment files. A chain's deadline must be
+ * shorter, so the chain's own 504 naming the slow hop arrives first.
+ */
+export const LOAD_BALANCER_IDLE_TIMEOUT_SECONDS = 60;
+
+/**
+ * The defences every container carries, so a new one cannot forget them: a
+ * hard memory limit (a leak cannot take the host and its other tasks down),
+ * a read-only root filesystem, no Linux capabilities, no privilege gain
+ * through setuid binaries, and a user other than root.
+ */
+function hardeningProblems(container: ContainerDefinition, at: (...rest: PropertyKey[]) => string): string[] {
+  const problems: string[] = [];
+  if (container.memory === undefined) {
+    problems.push(`${at('memory')}: required: a hard limit in MiB, at or above memoryReservation`);
+  } else if (container.memoryReservation !== undefined && container.memory < container.memoryReservation) {
+    problems.push(`${at('memory')}: ${container.memory} is below memoryReservation ${container.memoryReservation}`);
+  }
+  if (container.readonlyRootFilesystem !== true) {
+    problems.push(`${at('readonlyRootFilesystem')}: must be true (give what must write a tmpfs in linuxParameters)`);
+  }
+  if (!container.linuxParameters?.capabilities?.drop?.includes('ALL')) {
+    problems.push(`${at('linuxParameters', 'capabilities', 'drop')}: must include "ALL" (add back only what the container needs)`);
+  }
+  if (!container.dockerSecurityOptions?.includes('no-new-privileges')) {
+    problems.push(`${at('dockerSecurityOptions')}: must include "no-new-privileges"`);
+  }
+  const user = container.user?.split(':')[0];
+  if (user === undefined) problems.push(`${at('user')}: required: a user other than root, e.g. "1000:1000"`);
+  else if (user === 'root' || /^0+$/.test(user)) problems.push(`${at('user')}: ${JSON.stringify(container.user)} is root`);
+  return problems;
+}
+
+/** A REQUEST_DEADLINE_MS the load balancer would cut off before the chain answers. */
+function deadlineProblems(container: ContainerDefinition, at: (...rest: PropertyKey[]) => string): string[] {
+  return (container.environment ?? []).flatMap((variable, variableIndex) =>
+    variable.name === 'REQUEST_DEADLINE_MS' && Number(variable.value) >= LOAD_BALANCER_IDLE_TIMEOUT_SECONDS * 1000
+      ? [
+          `${at('environment', variableIndex, 'value')}: REQUEST_DEADLINE_MS ${variable.value} is not below the load balancer's idle timeout (${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS} s)`,
+        ]
+      : [],
+  );
+}
+
+/**
+ * What the SDK's types cannot say: references between containers, the
+ * defences every container carries, and the rules ECS checks only at
+ * register or run time. Returns `<json.path>: <problem>`.
  */
 export function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput): string[] {
   const problems: string[] = [];
@@ -93,6 +140,8 @@ export function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput
         );
       }
     });
+    problems.push(...hardeningProblems(container, (...rest) => at(index, ...rest)));
+    problems.push(...deadlineProblems(container, (...rest) => at(index, ...rest)));
     const names = [...(container.environment ?? []), ...(container.secrets ?? [])].map((variable) => variable.name);
     names.forEach((variable, variableIndex) => {
       if (names.indexOf(variable) !== variableIndex)

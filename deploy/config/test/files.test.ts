@@ -165,6 +165,48 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
     ]);
   });
 
+  it('a container missing any of the five defences is refused, each named with its JSON path', () => {
+    directory = withEditedDefinition('client.json', (json) => {
+      const client = json.containerDefinitions[0];
+      delete client.memory;
+      delete client.readonlyRootFilesystem;
+      client.linuxParameters.capabilities.drop = ['NET_RAW'];
+      delete client.dockerSecurityOptions;
+      delete client.user;
+    });
+    expect(problemsOf(() => render('production-abc', directory))).toEqual([
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.memory: required: a hard limit in MiB/),
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.readonlyRootFilesystem: must be true/),
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.linuxParameters\.capabilities\.drop: must include "ALL"/),
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.dockerSecurityOptions: must include "no-new-privileges"/),
+      expect.stringMatching(/client\.json: containerDefinitions\[0\]\.user: required: a user other than root/),
+    ]);
+  });
+
+  it('a memory limit below the reservation, and root by name or by id, are refused', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[1].memory = 64;
+      json.containerDefinitions[2].user = '0:1000';
+      json.containerDefinitions[3].user = 'root';
+    });
+    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    expect(problems).toEqual([
+      'containerDefinitions[1].memory: 64 is below memoryReservation 128',
+      'containerDefinitions[2].user: "0:1000" is root',
+      'containerDefinitions[3].user: "root" is root',
+    ]);
+  });
+
+  it('a REQUEST_DEADLINE_MS the load balancer would cut off first is refused', () => {
+    directory = withEditedDefinition('node.json', (json) => {
+      json.containerDefinitions[0].environment.find((variable: AnyJson) => variable.name === 'REQUEST_DEADLINE_MS').value = '60000';
+    });
+    const problems = problemsOf(() => render('production-abc', directory)).map((problem) => problem.replace(/^.*node\.json: /, ''));
+    expect(problems).toEqual([
+      "containerDefinitions[0].environment[3].value: REQUEST_DEADLINE_MS 60000 is not below the load balancer's idle timeout (60 s)",
+    ]);
+  });
+
   it('a target group pointing at a container port the task does not map is refused', () => {
     directory = withEditedDefinition('node.json', (json) => {
       json.containerDefinitions[0].portMappings[0].containerPort = 8080;

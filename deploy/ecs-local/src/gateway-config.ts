@@ -1,4 +1,4 @@
-import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, type LoadBalancerSettings } from '@ping-pong/deploy-config';
 
 /** `host:port` of each in-service target, by target group name. */
 export type TargetsByGroup = Readonly<Record<string, readonly string[]>>;
@@ -62,19 +62,26 @@ ${upstreams.join('\n')}
 
     server {
         listen 127.0.0.1:${listenPort};
-        # Every target change reloads nginx, and a reload closes idle client
-        # connections, racing any client about to reuse one (a reset seen
-        # under load). An ALB keeps client connections across target changes;
-        # here each answer closes its connection instead, so none is idle.
+        # Still needed with keep-alive pools to the targets: every target
+        # change reloads nginx, and a reload closes idle client connections,
+        # racing any client about to reuse one (a reset seen under load). An
+        # ALB keeps client connections across target changes; here each
+        # answer closes its connection instead, so none is idle.
         keepalive_timeout 0;
+        # Keep-alive pools to the targets (the upstreams' keepalive): HTTP/1.1
+        # without Connection: close, as an ALB keeps connections to targets.
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $http_host;
+        # As an ALB does by default (xff_header_processing.mode=append): the
+        # peer's address after whatever the client sent, so only the last
+        # entry is to be trusted (the services do not read it).
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
-        # An ALB sends each request to one target and does not retry it elsewhere.
+        # An ALB sends each request to one target and does not retry it
+        # elsewhere, and waits for an answer as long as its idle timeout.
         proxy_next_upstream off;
-        proxy_read_timeout 60s;
+        proxy_read_timeout ${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS}s;
 
 ${rules.join('\n')}
 

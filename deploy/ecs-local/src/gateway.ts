@@ -74,7 +74,15 @@ export class Gateway {
         [GATEWAY_URL_LABEL]: `http://127.0.0.1:${listenPort}`,
         [GATEWAY_CONFIG_DIR_LABEL]: configDir,
       },
-      HostConfig: { NetworkMode: 'host', Binds: [`${configDir}:${path.dirname(CONFIG_IN_CONTAINER)}:ro`] },
+      // The defences the task definitions demand of their containers; nginx writes only its pid and temp files.
+      HostConfig: {
+        NetworkMode: 'host',
+        Binds: [`${configDir}:${path.dirname(CONFIG_IN_CONTAINER)}:ro`],
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': 'size=16m' },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+      },
     });
     await container.start();
     await waitForListener(listenPort, Date.now() + 15_000);

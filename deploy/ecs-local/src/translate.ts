@@ -80,6 +80,8 @@ const TRANSLATED_CONTAINER_FIELDS = new Set<string>([
   'user',
   'workingDirectory',
   'readonlyRootFilesystem',
+  'dockerSecurityOptions',
+  'privileged',
   'dockerLabels',
   'ulimits',
   'linuxParameters',
@@ -211,6 +213,21 @@ function linuxParameters(parameters: LinuxParameters, at: PropertyKey[], collect
   return hostConfig;
 }
 
+/**
+ * ECS's `name:value` security options as the engine's `name=value`;
+ * `no-new-privileges` is the same on both. A Windows credential spec has no
+ * meaning on a Linux engine.
+ */
+function securityOptions(options: string[], at: PropertyKey[], collector: Collector): string[] {
+  return options.flatMap((option, optionIndex) => {
+    if (option.startsWith('credentialspec:')) {
+      collector.problem([...at, optionIndex], 'credentialspec (Windows gMSA) is not supported by ecs:local');
+      return [];
+    }
+    return [option.replace(':', '=')];
+  });
+}
+
 /** A START dependency on each linked container, unless the definition already orders them. */
 function dependencies(container: ContainerDefinition): Dependency[] {
   const explicit: Dependency[] = (container.dependsOn ?? []).map((dependency) => ({
@@ -309,6 +326,9 @@ function translateContainer(
   // ECS passes cpu units to Docker as CPU shares, whose minimum is 2.
   if (container.cpu) hostConfig.CpuShares = Math.max(2, container.cpu);
   if (container.readonlyRootFilesystem !== undefined) hostConfig.ReadonlyRootfs = container.readonlyRootFilesystem;
+  if (container.dockerSecurityOptions)
+    hostConfig.SecurityOpt = securityOptions(container.dockerSecurityOptions, at('dockerSecurityOptions'), collector);
+  if (container.privileged !== undefined) hostConfig.Privileged = container.privileged;
   if (container.ulimits)
     hostConfig.Ulimits = container.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
 

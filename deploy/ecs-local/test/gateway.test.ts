@@ -41,6 +41,16 @@ describe('the gateway configuration from the listener rules', () => {
     expect(config).toMatch(/server \{\n\s+listen 127\.0\.0\.1:41000;\n(\s+#.*\n)*\s+keepalive_timeout 0;/);
   });
 
+  it('keeps connections to the targets, appends the peer to X-Forwarded-For as an ALB does, never retries and waits the idle timeout', () => {
+    const config = renderGatewayConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
+    expect(config).toMatch(/upstream target_group_node_tg \{[^}]*keepalive \d+;/);
+    expect(config).toContain('proxy_http_version 1.1;');
+    expect(config).toContain('proxy_set_header Connection "";');
+    expect(config).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    expect(config).toContain('proxy_next_upstream off;');
+    expect(config).toContain('proxy_read_timeout 60s;');
+  });
+
   it('routes rules in priority order to upstreams of the healthy targets, the rest to the default group', () => {
     const config = renderGatewayConfig(loadBalancer, 41000, {
       'node-tg': ['127.0.0.1:32771', '127.0.0.1:32775'],

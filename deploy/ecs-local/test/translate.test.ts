@@ -184,6 +184,27 @@ describe('translateTask: each container field on the local engine', () => {
     expect(options.HostConfig).toMatchObject({ ReadonlyRootfs: true, Tmpfs: { '/tmp': 'size=64m,noexec' }, Init: true });
   });
 
+  it('drops and adds the capabilities linuxParameters names', () => {
+    const { options } = translateOne({ linuxParameters: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } });
+    expect(options.HostConfig).toMatchObject({ CapDrop: ['ALL'], CapAdd: ['NET_BIND_SERVICE'] });
+  });
+
+  it('passes dockerSecurityOptions as the engine spells them, no-new-privileges as is', () => {
+    const { options } = translateOne({ dockerSecurityOptions: ['no-new-privileges', 'apparmor:docker-default', 'label:type:container_t'] });
+    expect(options.HostConfig?.SecurityOpt).toEqual(['no-new-privileges', 'apparmor=docker-default', 'label=type:container_t']);
+  });
+
+  it('refuses a Windows credential spec among the security options', () => {
+    expect(problemsOf(() => translateOne({ dockerSecurityOptions: ['credentialspec:file://gmsa.json'] }))).toEqual([
+      'node.json: containerDefinitions[0].dockerSecurityOptions[0]: credentialspec (Windows gMSA) is not supported by ecs:local',
+    ]);
+  });
+
+  it('runs a container privileged only when the definition says so', () => {
+    expect(translateOne({ privileged: false }).options.HostConfig?.Privileged).toBe(false);
+    expect(translateOne({}).options.HostConfig?.Privileged).toBeUndefined();
+  });
+
   it('gives the stop timeout to the engine and the stop call, 30 s when unset as on the ECS agent', () => {
     expect(translateOne({ stopTimeout: 15 })).toMatchObject({ options: { StopTimeout: 15 }, container: { stopTimeoutSeconds: 15 } });
     expect(translateOne({})).toMatchObject({ options: { StopTimeout: 30 }, container: { stopTimeoutSeconds: 30 } });
@@ -223,9 +244,9 @@ describe('translateTask: each container field on the local engine', () => {
   });
 
   it('refuses a field it does not know, naming it with its path', () => {
-    expect(problemsOf(() => translateOne({ privileged: true, mountPoints: [] }))).toEqual([
-      'node.json: containerDefinitions[0].privileged: not supported by ecs:local',
+    expect(problemsOf(() => translateOne({ mountPoints: [], volumesFrom: [] }))).toEqual([
       'node.json: containerDefinitions[0].mountPoints: not supported by ecs:local',
+      'node.json: containerDefinitions[0].volumesFrom: not supported by ecs:local',
     ]);
     expect(problemsOf(() => translateOne({ linuxParameters: { maxSwap: 0 } }))).toEqual([
       'node.json: containerDefinitions[0].linuxParameters.maxSwap: not supported by ecs:local',

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@ping-pong/deploy-config';
 import type { Application } from './application';
 import type { Network } from './network';
 
@@ -30,6 +31,8 @@ export class LoadBalancer extends Construct {
       loadBalancerName: settings.name,
       securityGroup: network.loadBalancerSecurityGroup,
       dropInvalidHeaderFields: true,
+      // What the services' REQUEST_DEADLINE_MS is validated against, so the chain always answers first.
+      idleTimeout: Duration.seconds(LOAD_BALANCER_IDLE_TIMEOUT_SECONDS),
     });
 
     for (const group of settings.targetGroups) {

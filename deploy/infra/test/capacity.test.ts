@@ -1,6 +1,16 @@
-import { ConfigError, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadEnvironment, renderTaskDefinitions, TASK_DEFINITIONS_DIR } from '@ping-pong/deploy-config';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ECS_RESERVED_MEMORY_MIB, instancesFor, peakTasks, schedulableMemory, sizeCapacity, taskMemory } from '../src/sizing';
+import {
+  DEFAULT_INSTANCE_TYPES,
+  ECS_RESERVED_MEMORY_MIB,
+  instancesFor,
+  peakTasks,
+  schedulableMemory,
+  sizeCapacity,
+  taskMemory,
+} from '../src/sizing';
 import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
 
 const rendered = (name: string) => {
@@ -59,18 +69,22 @@ describe('sizing the instances from the task definitions’ memory', () => {
     const { environment, taskDefinitions } = rendered('staging');
     const before = sizeCapacity(environment, taskDefinitions).instanceType;
     const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
-    for (const container of node.input.containerDefinitions!) container.memoryReservation = 500;
+    for (const container of node.input.containerDefinitions!) container.memoryReservation = 4 * container.memoryReservation!;
+    const after = sizeCapacity(environment, taskDefinitions).instanceType;
 
-    expect(before).toBe('t3.medium');
-    expect(sizeCapacity(environment, taskDefinitions).instanceType).toBe('t3.large');
+    const rank = (type: string) => DEFAULT_INSTANCE_TYPES.indexOf(type as (typeof DEFAULT_INSTANCE_TYPES)[number]);
+    expect(rank(after)).toBeGreaterThan(rank(before));
   });
 
   it('a peak that cannot fit under maxInstances is refused, naming the field and the need', () => {
     const { environment, taskDefinitions } = rendered('production');
-    const narrow = { ...environment, capacity: { ...environment.capacity, instanceType: 't3.small', maxInstances: 4 } };
+    const narrow = { ...environment, capacity: { ...environment.capacity, instanceType: 't3.small', maxInstances: 1 } };
+    const [client, node] = peakTasks(environment, taskDefinitions);
+    const needed = instancesFor(peakTasks(environment, taskDefinitions), schedulableMemory('t3.small'));
+    expect(needed).toBeGreaterThan(1);
     expect(problemOf(() => sizeCapacity(narrow, taskDefinitions))).toBe(
-      'deploy/environments/production.json: capacity.maxInstances: 4 t3.small cannot place the peak of a rolling deploy at full scale, ' +
-        '8 × microservice-ping-pong-client-td (300 MiB), 12 × microservice-ping-pong-node-td (1200 MiB): it needs 12',
+      'deploy/environments/production.json: capacity.maxInstances: 1 t3.small cannot place the peak of a rolling deploy at full scale, ' +
+        `${client!.count} × microservice-ping-pong-client-td (${client!.memory} MiB), ${node!.count} × microservice-ping-pong-node-td (${node!.memory} MiB): it needs ${needed}`,
     );
   });
 
@@ -84,15 +98,30 @@ describe('sizing the instances from the task definitions’ memory', () => {
     const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
     node.input.containerDefinitions![0]!.memoryReservation = 20_000;
     expect(problemOf(() => sizeCapacity(environment, taskDefinitions))).toMatch(
-      /capacity\.instanceType: a microservice-ping-pong-node-td task reserves 20900 MiB, more than a t3\.xlarge registers for tasks \(15308 MiB\)$/,
+      `capacity.instanceType: a microservice-ping-pong-node-td task reserves ${taskMemory(node.input)} MiB, more than a t3.xlarge registers for tasks (15308 MiB)`,
     );
   });
 
   it('the peak is computed from the files: maxCapacity × maximumPercent per service', () => {
     const { environment, taskDefinitions } = rendered('production');
+    // The reservations as the task-definition files state them, summed per task.
+    const reserved = (file: string) =>
+      (
+        JSON.parse(readFileSync(path.join(TASK_DEFINITIONS_DIR, file), 'utf8')) as { containerDefinitions: { memoryReservation: number }[] }
+      ).containerDefinitions.reduce((sum, container) => sum + container.memoryReservation, 0);
     expect(peakTasks(environment, taskDefinitions)).toEqual([
-      { service: 'microservice-ping-pong-client-service', family: 'microservice-ping-pong-client-td', memory: 300, count: 8 },
-      { service: 'microservice-ping-pong-node-service', family: 'microservice-ping-pong-node-td', memory: 1200, count: 12 },
+      {
+        service: 'microservice-ping-pong-client-service',
+        family: 'microservice-ping-pong-client-td',
+        memory: reserved('client.json'),
+        count: 8,
+      },
+      {
+        service: 'microservice-ping-pong-node-service',
+        family: 'microservice-ping-pong-node-td',
+        memory: reserved('node.json'),
+        count: 12,
+      },
     ]);
   });
 });

@@ -1,16 +1,19 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { loadEnvironment } from '@ping-pong/deploy-config';
+import { loadEnvironment, LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@ping-pong/deploy-config';
 import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
 
 describe.each(ENVIRONMENTS)('%s: the load balancer is the environment file’s', (name) => {
   const environment = loadEnvironment(name);
   const { loadBalancer } = environment;
 
-  it('is internet-facing, named as the file says, and drops invalid headers', () => {
+  it('is internet-facing, named as the file says, drops invalid headers and waits the idle timeout deadlines are checked against', () => {
     templateOf(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Name: loadBalancer.name,
       Scheme: 'internet-facing',
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' }]),
+    });
+    templateOf(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: String(LOAD_BALANCER_IDLE_TIMEOUT_SECONDS) }]),
     });
   });
 

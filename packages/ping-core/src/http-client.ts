@@ -61,7 +61,7 @@ function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
   return (options, callback) => {
     const hostname = options.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(hostname)) return connect(options, callback);
-    lookup(hostname, (lookupError, addresses) => {
+    const resolved = (lookupError: Error | null, addresses: LookupAddress[]): void => {
       if (lookupError) return callback(lookupError, null);
       const start = Math.floor(Math.random() * addresses.length);
       const attempt = (tried: number): void => {
@@ -73,7 +73,13 @@ function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
         });
       };
       attempt(0);
-    });
+    };
+    // A resolver that throws fails this call like one that reports an error.
+    try {
+      lookup(hostname, resolved);
+    } catch (error) {
+      callback(error as Error, null);
+    }
   };
 }
 
@@ -115,7 +121,7 @@ export function createHopClient({ lookup = systemLookup }: { lookup?: Lookup } =
           if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
             throw new HopCallError('invalid_response', `answered with more than ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
           }
-          throw new HopCallError('unreachable', describeNetworkError(code, error), { cause: error });
+          throw new HopCallError('unreachable', describeNetworkError(code), { cause: error });
         }
       }
     },
@@ -123,7 +129,7 @@ export function createHopClient({ lookup = systemLookup }: { lookup?: Lookup } =
   };
 }
 
-function describeNetworkError(code: string | undefined, error: unknown): string {
+function describeNetworkError(code: string | undefined): string {
   switch (code) {
     case 'ECONNREFUSED':
       return 'refused the connection';
@@ -140,6 +146,8 @@ function describeNetworkError(code: string | undefined, error: unknown): string 
     case 'EHOSTUNREACH':
       return 'could not be reached';
     default:
-      return `could not be called (${code ?? (error instanceof Error ? error.message : String(error))})`;
+      // Only a code like EPROTO: an error's message is internal (it may name
+      // addresses, files or secrets) and goes to the log, not to the caller.
+      return code && /^[A-Z][A-Z0-9_]{0,39}$/.test(code) ? `could not be called (${code})` : 'could not be called';
   }
 }

@@ -7,6 +7,16 @@ import { ConfigError, loadConfig, memberDefaults, type Config } from './config';
 /** Node's own limit, named here because the 431 answer below depends on it. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
+/**
+ * How long a client may take to send its headers, and its whole request (no
+ * route takes a body over 16 KiB). What sits in front (the gateway, the ALB)
+ * sends a request at once; anything slower is a slow client holding a socket,
+ * answered 408. Node looks for such requests every CONNECTIONS_CHECK_MS.
+ */
+export const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const CONNECTIONS_CHECK_MS = 1_000;
+
 export interface RunningService {
   readonly config: Config;
   readonly server: Server;
@@ -17,10 +27,17 @@ export interface RunningService {
 
 /** Creates the HTTP server for an app: header limits and clean answers for malformed requests. */
 export function listen(config: Config, deps: AppDeps, port = config.port): Promise<RunningService> {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, createApp(config, deps));
-  // Longer than any load balancer's idle timeout (ALB: 60 s), so the proxy closes idle sockets first.
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    },
+    createApp(config, deps),
+  );
+  // Longer than any load balancer's idle timeout (ALB: 60 s; the gateway's pool: 60 s), so the proxy closes idle sockets first.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
 
   let closing: Promise<boolean> | undefined;

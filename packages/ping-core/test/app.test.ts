@@ -1,5 +1,8 @@
+import net from 'node:net';
+import { freePort } from '@ping-pong/test-support';
 import request from 'supertest';
 import { createApp } from '../src/app';
+import { HEADERS_TIMEOUT_MS, listen } from '../src/server';
 import { config, testDeps, type CapturedLogs } from './support';
 
 function ringo(env: Record<string, string> = {}) {
@@ -104,6 +107,38 @@ describe('bad requests', () => {
     const response = await request(ringo().app).get('/hop').set('X-Hop-Count', 'many').expect(400);
     expect(response.body).toMatchObject({ error: 'bad_request', message: 'x-hop-count must be a non-negative integer' });
   });
+});
+
+describe('slow clients', () => {
+  it(
+    'answers a client still sending its headers after HEADERS_TIMEOUT_MS 408 and closes the connection',
+    async () => {
+      const ringoConfig = config('node-ringo', { PORT: String(await freePort()) });
+      const service = await listen(ringoConfig, testDeps(ringoConfig));
+      const socket = net.connect(ringoConfig.port, '127.0.0.1');
+      socket.on('error', () => {});
+      // One header line every half second: never a complete request.
+      socket.write('GET /ping HTTP/1.1\r\nHost: ringo\r\n');
+      const trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 500);
+      try {
+        const answer = await new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+          error: 'request_timeout',
+          message: 'the request was not received in time',
+        });
+      } finally {
+        clearInterval(trickle);
+        socket.destroy();
+        await service.shutdown();
+      }
+    },
+    HEADERS_TIMEOUT_MS + 10_000,
+  );
 });
 
 describe('headers', () => {

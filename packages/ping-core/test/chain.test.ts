@@ -2,9 +2,9 @@ import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
 import { freePort } from '@ping-pong/test-support';
 import request from 'supertest';
 import { HOP_MARGIN_MS } from '../src/relay';
-import { createHopClient } from '../src/http-client';
+import { createHopClient, type Lookup } from '../src/http-client';
 import { listen } from '../src/server';
-import { config, startChain, startRawServer, testDeps, type Chain } from './support';
+import { config, startChain, startRawServer, testDeps, type CapturedLogs, type Chain } from './support';
 
 describe('the john → paul → george → ringo chain', () => {
   let chain: Chain;
@@ -26,6 +26,11 @@ describe('the john → paul → george → ringo chain', () => {
       const lines = chain.logs[name]!.lines.filter((line) => line.requestId === 'trace-across-four-hops');
       expect(lines).toEqual([expect.objectContaining({ msg: 'request', service: name, status: 200 })]);
     }
+  });
+
+  it('starts a chain with its full budget and no hops made, whatever X-Hop-Count and X-Deadline-Ms a caller sends to /start', async () => {
+    const response = await request(chain.url).get('/start').set('X-Hop-Count', '999').set('X-Deadline-Ms', '1').expect(200);
+    expect(response.body).toHaveLength(3);
   });
 
   it('counts downstream calls by hop and outcome in /metrics', async () => {
@@ -136,6 +141,31 @@ describe('when a hop fails', () => {
       expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'nowhere-to-be-found' });
     } finally {
       await chain.stop();
+    }
+  });
+});
+
+describe('internal error messages', () => {
+  const marker = 'internal-detail-5f1c9e';
+  const throwing: Lookup = () => {
+    throw new Error(`resolver exploded at /etc/${marker}`);
+  };
+  const failing: Lookup = (_hostname, callback) => callback(new Error(`resolver failed: ${marker}`), []);
+
+  it.each([
+    ['throws', throwing],
+    ['reports an error', failing],
+  ])('when the resolver %s, /start answers 502 naming the hop, the message stays in the log', async (_how, lookup) => {
+    const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: 'http://node-paul:3000' });
+    const logs: CapturedLogs = { lines: [] };
+    const service = await listen(john, testDeps(john, logs, { hopClient: createHopClient({ lookup }) }));
+    try {
+      const response = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul could not be called' });
+      expect(response.text).not.toContain(marker);
+      expect(JSON.stringify(logs.lines)).toContain(marker);
+    } finally {
+      await service.shutdown();
     }
   });
 });
