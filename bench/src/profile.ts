@@ -1,10 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SERVICE_NAMES } from '@ping-pong/contract';
+import { HOP_PATH, SERVICE_NAMES } from '@ping-pong/contract';
+import type { LocalChain, LocalChainOptions } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
+import type { Sample } from './compare';
 import { load } from './load';
-import { logFile, startChain, startScenario } from './local';
+import { logFile, RELAY, startChain, startScenario } from './local';
 import type { BenchOptions } from './options';
 import { summarizeProfile, type CpuProfile, type Share } from './profile-summary';
 import { count, ms, table } from './report';
@@ -37,58 +39,102 @@ function shareTable(title: string, shares: readonly Share[]): string {
   );
 }
 
-function gcLine(observed: Observed, seconds: number): string {
-  const byKind = new Map<string, { count: number; ms: number; max: number }>();
+/** Event-loop delay and GC of one process over the measured load, as a table row. */
+function observedRow(name: string, observed: Observed, seconds: number): string[] {
+  const gcMs = observed.pauses.reduce((sum, pause) => sum + pause.ms, 0);
+  const kinds = new Map<string, number>();
   for (const pause of observed.pauses) {
     const kind = GC_KINDS[pause.kind] ?? `kind ${pause.kind}`;
-    const tally = byKind.get(kind) ?? { count: 0, ms: 0, max: 0 };
-    byKind.set(kind, { count: tally.count + 1, ms: tally.ms + pause.ms, max: Math.max(tally.max, pause.ms) });
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  const kinds = [...byKind.entries()].map(([kind, tally]) => `${count(tally.count)} ${kind} (${ms(tally.ms)} ms, max ${ms(tally.max)} ms)`);
-  const total = observed.pauses.reduce((sum, pause) => sum + pause.ms, 0);
-  return `GC ${percent(total / 1000 / seconds)} of the time: ${kinds.join(', ') || 'none'}`;
+  return [
+    name,
+    ms(observed.loopDelayMs.p50),
+    ms(observed.loopDelayMs.p99),
+    ms(observed.loopDelayMs.max),
+    percent(gcMs / 1000 / seconds),
+    ms(Math.max(0, ...observed.pauses.map((pause) => pause.ms))),
+    [...kinds.entries()].map(([kind, times]) => `${count(times)} ${kind}`).join(', '),
+  ];
+}
+
+interface ProfiledRun {
+  chain: LocalChain;
+  directory: string;
+  sample: Sample;
+}
+
+/** Starts a chain with --cpu-prof and the observer, warms it up, loads it for `seconds`, and stops it (which writes the profiles). */
+async function profiledRun(
+  cleanup: Cleanup,
+  name: string,
+  options: LocalChainOptions,
+  connections: number,
+  seconds: number,
+): Promise<ProfiledRun> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'ping-pong-profile-'));
+  const chain = await startChain(cleanup, name, {
+    ...options,
+    env: { ...options.env, BENCH_OBSERVE_DIR: directory },
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--require', OBSERVE_LOOP],
+  });
+  const scenario = startScenario(chain);
+  await load(scenario, { connections, seconds: 3 });
+  for (const running of Object.values(chain.processes)) running.signal('SIGUSR2');
+  const sample = await load(scenario, { connections, seconds });
+  await chain.stop();
+  console.log(
+    `${name}: ${count(sample.requestsPerSecond)} requests/s, p50 ${ms(sample.p50Ms)} ms, p99 ${ms(sample.p99Ms)} ms, ${sample.failures} failed`,
+  );
+  return { chain, directory, sample };
+}
+
+function observed(run: ProfiledRun, service: string): Observed {
+  return JSON.parse(readFileSync(path.join(run.directory, `${service}.json`), 'utf8')) as Observed;
+}
+
+function profileOf(run: ProfiledRun, service: string): string {
+  const pid = String(run.chain.processes[service]!.child.pid);
+  const file = readdirSync(run.directory).find((name) => name.endsWith('.cpuprofile') && name.split('.').includes(pid));
+  if (!file) throw new Error(`no CPU profile of ${service} (pid ${pid}) in ${run.directory}`);
+  return path.join(run.directory, file);
 }
 
 /**
- * The four services from their builds under saturating /start load with
- * --cpu-prof and a preload that records event-loop delay and GC pauses; then
- * a self/total table per profiled member. The .cpuprofile files are kept for
- * a flame graph (Chrome DevTools, speedscope).
+ * The services, then the bare relay, each from a fresh start under the same
+ * saturating /start load, with --cpu-prof and a preload that records
+ * event-loop delay and GC pauses. Prints the tail's suspects side by side and
+ * a self/total table of the profiled services. The .cpuprofile files are kept
+ * for a flame graph (Chrome DevTools, speedscope).
  */
 export async function profileLocal(options: BenchOptions, cleanup: Cleanup): Promise<number> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'ping-pong-profile-'));
-  const log = logFile(cleanup);
-  const chain = await startChain(cleanup, 'the services', {
-    env: { LOG_LEVEL: 'info', BENCH_OBSERVE_DIR: directory },
-    stdout: log.fd,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--require', OBSERVE_LOOP],
-  });
   const seconds = options.roundSeconds * options.rounds;
-  console.log(`Profiling the services under GET /start, ${options.connections} connections for ${seconds} s...`);
-  const scenario = startScenario(chain);
-  await load(scenario, { connections: options.connections, seconds: 3 });
-  for (const running of Object.values(chain.processes)) running.signal('SIGUSR2');
-  const sample = await load(scenario, { connections: options.connections, seconds });
-  await chain.stop();
+  console.log(`Profiling under GET /start, ${options.connections} connections for ${seconds} s each (profiling slows both down):`);
+  const log = logFile(cleanup);
+  const services = await profiledRun(cleanup, 'the services', { env: { LOG_LEVEL: 'info' }, stdout: log.fd }, options.connections, seconds);
+  const relay = await profiledRun(
+    cleanup,
+    'the bare relay',
+    { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY },
+    options.connections,
+    seconds,
+  );
 
   console.log(
-    `\n${count(sample.requestsPerSecond)} requests/s, p50 ${ms(sample.p50Ms)} ms, p99 ${ms(sample.p99Ms)} ms, ${sample.failures} failed ` +
-      `(profiling slows the services down)`,
+    `\n${table(
+      ['process', 'loop delay p50 ms', 'p99 ms', 'max ms', 'GC time', 'longest GC ms', 'collections'],
+      SERVICE_NAMES.flatMap((service) => [
+        observedRow(service, observed(services, service), seconds),
+        observedRow(`  ${service} (relay)`, observed(relay, service), seconds),
+      ]),
+    )}`,
   );
-  const files = readdirSync(directory);
-  for (const service of SERVICE_NAMES) {
-    const pid = chain.processes[service]!.child.pid;
-    const observed = JSON.parse(readFileSync(path.join(directory, `${service}.json`), 'utf8')) as Observed;
-    console.log(
-      `\n${service}: event-loop delay p50 ${ms(observed.loopDelayMs.p50)} ms, p99 ${ms(observed.loopDelayMs.p99)} ms, ` +
-        `max ${ms(observed.loopDelayMs.max)} ms; ${gcLine(observed, seconds)}`,
-    );
-    if (!PROFILED.includes(service)) continue;
-    const file = files.find((name) => name.endsWith('.cpuprofile') && name.split('.').includes(String(pid)));
-    if (!file) throw new Error(`no CPU profile of ${service} (pid ${pid}) in ${directory}`);
-    const summary = summarizeProfile(JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as CpuProfile);
-    console.log(`${path.join(directory, file)}: busy ${percent(summary.busy)} of the samples; shares of the busy time:\n`);
+  for (const service of PROFILED) {
+    const file = profileOf(services, service);
+    const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+    console.log(`\n${service}: ${file}\nbusy ${percent(summary.busy)} of the samples; shares of the busy time:\n`);
     console.log(`${shareTable('by package', summary.categories)}\n\n${shareTable('by function', summary.functions)}`);
   }
-  return sample.failures;
+  console.log(`\nThe relay's profiles: ${relay.directory}`);
+  return services.sample.failures + relay.sample.failures;
 }

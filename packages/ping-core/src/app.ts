@@ -51,19 +51,22 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(express.raw({ type: () => true, limit: MAX_BODY }));
 
   const relay = createRelay(config, hopClient, metrics);
+  // Express tries routes in order, so the busy ones come first; one route per path, its methods inside.
   const routes: Record<string, RequestHandler> = {
+    [HOP_PATH]: hop(config, relay),
+    '/start': start(config, relay),
     '/ping': ping(lifecycle),
     '/meow': meow(config),
-    '/start': start(config, relay),
-    [HOP_PATH]: hop(config, relay),
     '/metrics': metricsRoute(metrics),
   };
   for (const [path, handler] of Object.entries(routes)) {
-    app.get(path, handler);
-    app.all(path, (_req, res) => {
-      res.setHeader('Allow', 'GET, HEAD');
-      throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
-    });
+    app
+      .route(path)
+      .get(handler)
+      .all((_req, res) => {
+        res.setHeader('Allow', 'GET, HEAD');
+        throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
+      });
   }
   app.use((req) => {
     throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
