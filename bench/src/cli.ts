@@ -7,6 +7,7 @@
  */
 import { Cleanup } from './cleanup';
 import { benchContainers } from './containers';
+import { stopDockerCommands } from './docker';
 import { benchLocal } from './local';
 import { parseOptions, USAGE, UsageError, type BenchOptions, type Mode } from './options';
 import { profileLocal } from './profile';
@@ -29,10 +30,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const cleanup = new Cleanup();
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    // npm and tsx pass a Ctrl-C on as well, so the same signal may come more than once.
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
       console.error(`\n${signal}: stopping what the bench started...`);
-      void cleanup.run().finally(() => process.exit(130));
+      void stopDockerCommands()
+        .then(() => cleanup.run())
+        .finally(() => process.exit(130));
     });
   }
   try {

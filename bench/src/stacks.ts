@@ -8,8 +8,6 @@ import { RELAY } from './local';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PRODUCTION_COMPOSE = path.join(REPO_ROOT, 'docker-compose.prod.yml');
 const REFERENCE_GATEWAY = path.resolve(__dirname, '..', 'reference', 'nginx.conf.template');
-/** Images docker-compose.prod.yml builds; the bench tags them as its own and removes them afterwards. */
-const PRODUCTION_IMAGES = ['node', 'client', 'gateway'];
 
 /** A compose project the bench started, reached through its gateway on a loopback port. */
 export interface Stack {
@@ -42,9 +40,10 @@ export async function startProductionStack(cleanup: Cleanup): Promise<Stack> {
   const tag = `bench-${process.pid}`;
   const prefix = 'ping-pong-bench';
   const port = await freePort();
-  cleanup.add('removing the bench-tagged images', () =>
-    docker(['image', 'rm', '--force', ...PRODUCTION_IMAGES.map((image) => `${prefix}/${image}:${tag}`)]),
-  );
+  cleanup.add('removing the images it built', async () => {
+    const built = (await docker(['image', 'ls', '--quiet', '--filter', `reference=${prefix}/*:${tag}`])).split('\n').filter(Boolean);
+    if (built.length > 0) await docker(['image', 'rm', '--force', ...new Set(built)]);
+  });
   return startStack(
     cleanup,
     'docker-compose.prod.yml',
