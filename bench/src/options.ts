@@ -30,7 +30,7 @@ export const USAGE = [
   '',
   ...Object.entries(MODES).map(([mode, what]) => `  ${mode.padEnd(11)} ${what}`),
   '',
-  'environment: BENCH_CONNECTIONS (32), BENCH_DURATION (seconds per round, 10), BENCH_ROUNDS (per side, 3),',
+  'environment: BENCH_CONNECTIONS (32), BENCH_DURATION (seconds per round, 5), BENCH_ROUNDS (per side, 6),',
   '             BENCH_SOAK_SECONDS (300)',
 ].join('\n');
 
@@ -52,8 +52,8 @@ export function parseOptions(args: readonly string[], env: Record<string, string
   return {
     mode,
     connections: positiveInteger(env, 'BENCH_CONNECTIONS', 32),
-    roundSeconds: positiveInteger(env, 'BENCH_DURATION', 10),
-    rounds: positiveInteger(env, 'BENCH_ROUNDS', 3),
+    roundSeconds: positiveInteger(env, 'BENCH_DURATION', 5),
+    rounds: positiveInteger(env, 'BENCH_ROUNDS', 6),
     soakSeconds: positiveInteger(env, 'BENCH_SOAK_SECONDS', 300),
   };
 }

@@ -1,8 +1,8 @@
 import { parseOptions, UsageError } from '../src/options';
 
 describe('parseOptions', () => {
-  it('runs the local bench with 32 connections, three 10 s rounds per side and a five-minute soak when nothing is given', () => {
-    expect(parseOptions([], {})).toEqual({ mode: 'local', connections: 32, roundSeconds: 10, rounds: 3, soakSeconds: 300 });
+  it('runs the local bench with 32 connections, six 5 s rounds per side and a five-minute soak when nothing is given', () => {
+    expect(parseOptions([], {})).toEqual({ mode: 'local', connections: 32, roundSeconds: 5, rounds: 6, soakSeconds: 300 });
   });
 
   it('takes the mode from the command line and the knobs from BENCH_* variables', () => {
@@ -16,7 +16,7 @@ describe('parseOptions', () => {
   });
 
   it('treats an empty variable as unset', () => {
-    expect(parseOptions(['containers'], { BENCH_ROUNDS: '' }).rounds).toBe(3);
+    expect(parseOptions(['containers'], { BENCH_ROUNDS: '' }).rounds).toBe(6);
   });
 
   it.each([
