@@ -6,6 +6,9 @@ export interface CpuProfile {
     hitCount?: number;
     children?: number[];
   }>;
+  /** Microseconds. */
+  startTime: number;
+  endTime: number;
 }
 
 /**
@@ -49,6 +52,8 @@ export interface Share {
 export interface ProfileSummary {
   /** Share of all samples that were not idle. */
   busy: number;
+  /** Milliseconds of the profile that were not idle: the CPU the process used. */
+  busyMs: number;
   categories: Share[];
   functions: Share[];
 }
@@ -101,5 +106,11 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
       )
       .map((share) => ({ name: share.name, self: share.self / busy, total: share.total / busy }))
       .sort((a, b) => b.self - a.self);
-  return { busy: all === 0 ? 0 : busy / all, categories: shares('categories'), functions: shares('functions') };
+  const share = all === 0 ? 0 : busy / all;
+  return {
+    busy: share,
+    busyMs: (share * (profile.endTime - profile.startTime)) / 1000,
+    categories: shares('categories'),
+    functions: shares('functions'),
+  };
 }

@@ -32,10 +32,13 @@ const GC_KINDS: Record<number, string> = {
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
-function shareTable(title: string, shares: readonly Share[]): string {
+/** Self and total shares, and self time per request: the figure that compares across runs of different speed. */
+function shareTable(title: string, shares: readonly Share[], busyUsPerRequest: number): string {
   return table(
-    [title, 'self', 'total'],
-    shares.slice(0, TOP).map((share) => [share.name, percent(share.self), percent(share.total)]),
+    [title, 'self', 'total', 'self µs/request'],
+    shares
+      .slice(0, TOP)
+      .map((share) => [share.name, percent(share.self), percent(share.total), (share.self * busyUsPerRequest).toFixed(1)]),
   );
 }
 
@@ -62,6 +65,8 @@ interface ProfiledRun {
   chain: LocalChain;
   directory: string;
   sample: Sample;
+  /** Every /start the profiles saw. */
+  requests: number;
 }
 
 /** Starts a chain with --cpu-prof and the observer, warms it up, loads it for `seconds`, and stops it (which writes the profiles). */
@@ -79,14 +84,17 @@ async function profiledRun(
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--require', OBSERVE_LOOP],
   });
   const scenario = startScenario(chain);
-  await load(scenario, { connections, seconds: 3 });
+  const warmUp = await load(scenario, { connections, seconds: 3 });
   for (const running of Object.values(chain.processes)) running.signal('SIGUSR2');
   const sample = await load(scenario, { connections, seconds });
   await chain.stop();
+  // The profiles cover the warm-up too, and also the failures.
+  sample.failures += warmUp.failures;
+  const requests = warmUp.requests + sample.requests;
   console.log(
     `${name}: ${count(sample.requestsPerSecond)} requests/s, p50 ${ms(sample.p50Ms)} ms, p99 ${ms(sample.p99Ms)} ms, ${sample.failures} failed`,
   );
-  return { chain, directory, sample };
+  return { chain, directory, sample, requests };
 }
 
 function observed(run: ProfiledRun, service: string): Observed {
@@ -132,8 +140,14 @@ export async function profileLocal(options: BenchOptions, cleanup: Cleanup): Pro
   for (const service of PROFILED) {
     const file = profileOf(services, service);
     const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-    console.log(`\n${service}: ${file}\nbusy ${percent(summary.busy)} of the samples; shares of the busy time:\n`);
-    console.log(`${shareTable('by package', summary.categories)}\n\n${shareTable('by function', summary.functions)}`);
+    const busyUsPerRequest = (summary.busyMs * 1000) / services.requests;
+    console.log(
+      `\n${service}: ${file}\n${count(busyUsPerRequest)} µs of CPU per /start (busy ${percent(summary.busy)} of the samples); ` +
+        `shares of the busy time:\n`,
+    );
+    console.log(
+      `${shareTable('by package', summary.categories, busyUsPerRequest)}\n\n${shareTable('by function', summary.functions, busyUsPerRequest)}`,
+    );
   }
   console.log(`\nThe relay's profiles: ${relay.directory}`);
   return services.sample.failures + relay.sample.failures;

@@ -24,6 +24,8 @@ describe('summarizeProfile', () => {
   const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
   // root → (idle) 10 hits; root → emit (node:events) 2 → handle (express) 4 → handle (express, recursion) 2 → stringify (builtin) 2
   const profile: CpuProfile = {
+    startTime: 0,
+    endTime: 40_000,
     nodes: [
       { id: 1, callFrame: frame('(root)', ''), children: [2, 3] },
       { id: 2, callFrame: frame('(idle)', ''), hitCount: 10 },
@@ -37,6 +39,7 @@ describe('summarizeProfile', () => {
   it('gives self and total shares of the busy samples, counting a recursive frame once per sample', () => {
     const summary = summarizeProfile(profile);
     expect(summary.busy).toBeCloseTo(10 / 20);
+    expect(summary.busyMs).toBeCloseTo(20);
     expect(summary.categories).toEqual([
       { name: 'express', self: 0.6, total: 0.8 },
       { name: 'node:events', self: 0.2, total: 1 },
