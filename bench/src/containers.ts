@@ -3,7 +3,7 @@ import { compare, noFailures, throughputAtLeast, type Target } from './compare';
 import { alternate } from './load';
 import type { BenchOptions } from './options';
 import { comparisonTable, targetLines } from './report';
-import { CONTAINER_START_ANSWER, startProductionStack, startReferenceStack } from './stacks';
+import { CONTAINER_START_ANSWER, startProductionStack, startReferenceStack, type Stack } from './stacks';
 
 /** Issue 13's targets through the gateways: the subject's requests/s as a share of the reference's. */
 export const CONTAINER_TARGETS = { start: 0.5, ping: 0.6 };
@@ -41,6 +41,34 @@ export async function benchContainers(options: BenchOptions, cleanup: Cleanup): 
     );
     failures += comparison.subject.failures + comparison.reference.failures;
   }
+  failures += await benchFirstMembers(subject, reference, options);
   console.log(`\n${targetLines(targets)}`);
+  return failures;
+}
+
+/**
+ * The same routes on the first member of each stack, past the gateways: what
+ * the chain itself costs in containers, next to the figures through the
+ * gateways. No target; skipped where container addresses are out of reach.
+ */
+async function benchFirstMembers(subject: Stack, reference: Stack, options: BenchOptions): Promise<number> {
+  const [ours, theirs] = [await subject.firstMemberUrl(), await reference.firstMemberUrl()];
+  if (!ours || !theirs) {
+    console.log('\nThe first members past the gateways: container addresses are not reachable from this host; skipped.');
+    return 0;
+  }
+  let failures = 0;
+  for (const route of ROUTES) {
+    console.log(`\nGET ${route.path} on the first member, past the gateway`);
+    const sides = await alternate(
+      { url: ours + route.path, expectBody: route.expectBody },
+      { url: theirs + route.path, expectBody: route.expectBody },
+      { ...options, seconds: options.roundSeconds },
+      console.log,
+    );
+    const comparison = compare(sides.subject, sides.reference);
+    console.log(`\n${comparisonTable(`first member GET ${route.path}`, comparison)}`);
+    failures += comparison.subject.failures + comparison.reference.failures;
+  }
   return failures;
 }

@@ -1,7 +1,8 @@
 /** What `npm run bench -- <mode>` runs, and the knobs it takes from the environment. */
 export const MODES = {
   local: 'the four services as local processes vs the bare relay as local processes',
-  containers: 'docker-compose.prod.yml through its gateway vs the bare relay in containers behind a minimal nginx',
+  containers:
+    'docker-compose.prod.yml through its gateway vs the bare relay in containers behind a minimal nginx; then both past their gateways',
   soak: 'saturating load through the production-like gateway for BENCH_SOAK_SECONDS, reported per minute',
   profile: 'CPU profiles, event-loop delay and GC pauses of the local services under load',
 } as const;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CHAIN, expectedStartAnswer, HOP_PATH, nextHopUrl, SERVICE_PORT } from '@ping-pong/contract';
-import { freePort, waitUntilReady } from '@ping-pong/test-support';
+import { answersOk, freePort, waitUntilReady } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
 import { docker } from './docker';
 import { RELAY } from './local';
@@ -14,6 +14,12 @@ export interface Stack {
   url: string;
   /** Runs a command in the gateway's container (its network namespace). */
   execInGateway(command: readonly string[]): Promise<string>;
+  /**
+   * The first member's own base URL on its container address, past the
+   * gateway; undefined where the host cannot reach container addresses
+   * (Docker Desktop).
+   */
+  firstMemberUrl(): Promise<string | undefined>;
 }
 
 async function startStack(
@@ -31,8 +37,23 @@ async function startStack(
   await docker([...compose, 'up', '--detach', '--wait', ...upArgs], options);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${url}/ping`);
-  const gateway = (await docker([...compose, 'ps', '--quiet', 'gateway'], options)).trim();
-  return { url, execInGateway: (command) => docker(['exec', gateway, ...command]) };
+  const containerOf = async (service: string) => (await docker([...compose, 'ps', '--quiet', service], options)).trim();
+  const gateway = await containerOf('gateway');
+  return {
+    url,
+    execInGateway: (command) => docker(['exec', gateway, ...command]),
+    firstMemberUrl: async () => {
+      const inspect = [
+        'inspect',
+        '--format',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+        await containerOf(CHAIN[0].service),
+      ];
+      const address = (await docker(inspect)).trim().split(' ')[0];
+      const base = `http://${address}:${SERVICE_PORT}`;
+      return address && (await answersOk(`${base}/ping`)) ? base : undefined;
+    },
+  };
 }
 
 /** docker-compose.prod.yml as it is, built from this checkout, its gateway on a free port. */
