@@ -1,15 +1,16 @@
 import { HOP_PATH, type ErrorBody } from '@ping-pong/contract';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import type { Config } from './config';
 import { HttpError } from './errors';
 import { createHopClient, type HopClient } from './http-client';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { createRelay } from './relay';
 import { locals, requestContext } from './request-context';
 import { hop, start } from './routes/chain';
+import { securityHeaders } from './security-headers';
 import { meow } from './routes/meow';
 import { metricsRoute } from './routes/metrics';
 import { ping } from './routes/ping';
@@ -40,47 +41,68 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.disable('etag');
 
-  app.use(requestContext(logger, metrics, () => lifecycle.draining));
-  app.use(helmet());
+  closeConnectionsWhileDraining(app, lifecycle);
+  app.use(requestContext(logger, metrics));
+  app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     const origin = config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins];
     app.use(cors({ origin, methods: ['GET', 'HEAD'], exposedHeaders: ['X-Request-Id'], maxAge: 600 }));
   }
   app.use(express.raw({ type: () => true, limit: MAX_BODY }));
 
+  const relay = createRelay(config, hopClient, metrics);
+  // Express tries routes in order, so the busy ones come first; one route per path, its methods inside.
   const routes: Record<string, RequestHandler> = {
+    [HOP_PATH]: hop(config, relay),
+    '/start': start(config, relay),
     '/ping': ping(lifecycle),
     '/meow': meow(config),
-    '/start': start(config, hopClient, metrics),
-    [HOP_PATH]: hop(config, hopClient, metrics),
     '/metrics': metricsRoute(metrics),
   };
   for (const [path, handler] of Object.entries(routes)) {
-    app.get(path, handler);
-    app.all(path, (_req, res) => {
-      res.setHeader('Allow', 'GET, HEAD');
-      throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
-    });
+    app
+      .route(path)
+      .get(handler)
+      .all((_req, res) => {
+        res.setHeader('Allow', 'GET, HEAD');
+        throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
+      });
   }
   app.use((req) => {
     throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
   });
-  app.use(errorHandler);
+  app.use(errorHandler(logger));
   return app;
 }
 
+/**
+ * A process that started draining closes each connection after its answer
+ * (`Connection: close`), also for requests already in flight when draining
+ * began, so the check runs as the headers are written. It sits on this app's
+ * response prototype, so no request pays for a wrapper of its own.
+ */
+function closeConnectionsWhileDraining(app: Express, lifecycle: Lifecycle): void {
+  const writeHead = app.response.writeHead as (this: Response, ...args: unknown[]) => Response;
+  app.response.writeHead = function writeHeadClosingWhileDraining(this: Response, ...args: unknown[]) {
+    if (lifecycle.draining) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
 /** The only place where an error becomes a response. */
-const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  const httpError = asResponseError(error);
-  const { requestId, log } = locals(res);
-  if (httpError.status >= 500) {
-    log.warn({ err: httpError.cause ?? httpError, error: httpError.code, hop: httpError.hop }, httpError.message);
-  }
-  if (res.headersSent) return void res.destroy();
-  const body: ErrorBody = { error: httpError.code, message: httpError.message, requestId };
-  if (httpError.hop) body.hop = httpError.hop;
-  res.status(httpError.status).json(body);
-};
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const httpError = asResponseError(error);
+    const { requestId } = locals(res);
+    if (httpError.status >= 500) {
+      logger.warn({ requestId, err: httpError.cause ?? httpError, error: httpError.code, hop: httpError.hop }, httpError.message);
+    }
+    if (res.headersSent) return void res.destroy();
+    const body: ErrorBody = { error: httpError.code, message: httpError.message, requestId };
+    if (httpError.hop) body.hop = httpError.hop;
+    res.status(httpError.status).json(body);
+  };
+}
 
 /** Any error a request raised, as the HttpError to answer with. */
 function asResponseError(error: unknown): HttpError {

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 
 export type HopFailure = 'unreachable' | 'timeout' | 'invalid_response';
 
@@ -22,8 +22,20 @@ export interface HopResponse {
   body: unknown;
 }
 
+/** Where a call goes, split once instead of parsing a URL on every call. */
+export interface HopTarget {
+  /** `http://node-paul:3000` */
+  origin: string;
+  /** `/hop` */
+  path: string;
+}
+
+export function hopTarget(url: URL): HopTarget {
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+}
+
 export interface HopClient {
-  getJson(url: URL, options: { timeoutMs: number; headers: Record<string, string> }): Promise<HopResponse>;
+  getJson(target: HopTarget, options: { timeoutMs: number; headers: Record<string, string> }): Promise<HopResponse>;
   close(): Promise<void>;
 }
 
@@ -84,6 +96,61 @@ function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
 }
 
 /**
+ * One GET dispatched to undici, its body collected into a string: no response
+ * stream, no AbortSignal. cancel() ends it at once, also before it reached a
+ * socket (it is then aborted as soon as it does).
+ */
+class HopCall implements Dispatcher.DispatchHandler {
+  readonly answered: Promise<{ status: number; text: string }>;
+  private resolve!: (answer: { status: number; text: string }) => void;
+  private reject!: (error: Error) => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private cancelled: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor() {
+    this.answered = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  cancel(reason: Error): void {
+    if (this.settled) return;
+    this.cancelled = reason;
+    this.controller?.abort(reason);
+    this.onResponseError(undefined, reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(this.cancelled);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
+    this.status = status;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve({ status: this.status, text: (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)).toString() });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined | null, error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(error);
+  }
+}
+
+/**
  * The services' one outbound HTTP setup: a keep-alive pool per origin (undici,
  * chosen over axios by measurement, see the README), a total per-call
  * timeout, and one retry when a pooled connection turns out to be dead.
@@ -97,32 +164,38 @@ export function createHopClient({ lookup = systemLookup }: { lookup?: Lookup } =
     maxResponseSize: MAX_RESPONSE_BYTES,
   });
 
-  async function attempt(url: URL, signal: AbortSignal, headers: Record<string, string>): Promise<HopResponse> {
-    const response = await request(url, { method: 'GET', headers, signal, dispatcher: agent });
-    const text = await response.body.text();
+  async function attempt(call: HopCall, target: HopTarget, headers: Record<string, string>): Promise<HopResponse> {
+    agent.dispatch({ origin: target.origin, path: target.path, method: 'GET', headers }, call);
+    const { status, text } = await call.answered;
     try {
-      return { status: response.statusCode, body: JSON.parse(text) as unknown };
+      return { status, body: JSON.parse(text) as unknown };
     } catch (error) {
-      throw new HopCallError('invalid_response', `answered ${response.statusCode} with a body that is not JSON`, { cause: error });
+      throw new HopCallError('invalid_response', `answered ${status} with a body that is not JSON`, { cause: error });
     }
   }
 
   return {
-    async getJson(url, { timeoutMs, headers }) {
-      const signal = AbortSignal.timeout(timeoutMs);
-      for (let tries = 1; ; tries++) {
-        try {
-          return await attempt(url, signal, headers);
-        } catch (error) {
-          if (error instanceof HopCallError) throw error;
-          if (signal.aborted) throw new HopCallError('timeout', `did not answer within ${timeoutMs} ms`, { cause: error });
-          const code = errorCode(error);
-          if (tries < 2 && code && RETRYABLE_CODES.has(code)) continue;
-          if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-            throw new HopCallError('invalid_response', `answered with more than ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+    async getJson(target, { timeoutMs, headers }) {
+      let call: HopCall | undefined;
+      // One timer for the call and its retry: the budget is the call's, not each attempt's.
+      const timer = setTimeout(() => call?.cancel(new HopCallError('timeout', `did not answer within ${timeoutMs} ms`)), timeoutMs);
+      try {
+        for (let tries = 1; ; tries++) {
+          call = new HopCall();
+          try {
+            return await attempt(call, target, headers);
+          } catch (error) {
+            if (error instanceof HopCallError) throw error;
+            const code = errorCode(error);
+            if (tries < 2 && code && RETRYABLE_CODES.has(code)) continue;
+            if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+              throw new HopCallError('invalid_response', `answered with more than ${MAX_RESPONSE_BYTES} bytes`, { cause: error });
+            }
+            throw new HopCallError('unreachable', describeNetworkError(code), { cause: error });
           }
-          throw new HopCallError('unreachable', describeNetworkError(code), { cause: error });
         }
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: () => agent.close(),

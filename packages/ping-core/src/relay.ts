@@ -2,7 +2,7 @@ import { CHAIN_FAILURE_STATUSES, HEADERS, HOP_PATH, isErrorBody, type ErrorCode 
 import type { Request } from 'express';
 import type { Config } from './config';
 import { HttpError } from './errors';
-import { HopCallError, type HopClient } from './http-client';
+import { HopCallError, hopTarget, type HopClient } from './http-client';
 import type { Metrics } from './metrics';
 
 /**
@@ -33,47 +33,55 @@ export function receivedContext(config: Config, req: Request, requestId: string)
 }
 
 function parseHeaderInteger(req: Request, name: string, fallback: number): number {
-  const raw = req.get(name);
+  const raw = req.headers[name];
   if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'bad_request', `${name} must be a non-negative integer`);
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'bad_request', `${name} must be a non-negative integer`);
   return Number(raw);
 }
+
+/** Returns the meows of every service after this one, for a request at `context`. */
+export type Relay = (context: HopContext) => Promise<string[]>;
 
 /**
  * Calls the next hop and returns the meows of every service after this one.
  * Every failure becomes an HttpError naming the hop where it happened; an
- * error answered by a hop further down is passed back unchanged.
+ * error answered by a hop further down is passed back unchanged. Where the
+ * call goes is worked out once, here, not per request.
  */
-export async function relayToNextHop(config: Config, client: HopClient, metrics: Metrics, context: HopContext): Promise<string[]> {
+export function createRelay(config: Config, client: HopClient, metrics: Metrics): Relay {
   const nextHop = config.nextHop;
-  if (!nextHop) return [];
+  if (!nextHop) return async () => [];
   const hop = nextHop.hostname;
-  if (context.hopCount + 1 > config.maxHops) {
-    throw new HttpError(508, 'loop_detected', `the chain passed ${config.maxHops} hops before ${hop}; NEXT_HOP wiring loops`, hop);
-  }
-  const remaining = Math.floor(context.deadline - performance.now());
-  if (remaining <= HOP_MARGIN_MS) {
-    throw new HttpError(504, 'gateway_timeout', `no time was left to call ${hop} within the request deadline`, hop);
-  }
+  const target = hopTarget(new URL(HOP_PATH, nextHop));
 
-  const started = performance.now();
-  let outcome = 'ok';
-  try {
-    const response = await client.getJson(new URL(HOP_PATH, nextHop), {
-      timeoutMs: remaining,
-      headers: {
-        [HEADERS.requestId]: context.requestId,
-        [HEADERS.hopCount]: String(context.hopCount + 1),
-        [HEADERS.deadline]: String(remaining - HOP_MARGIN_MS),
-      },
-    });
-    return meowsFrom(response.status, response.body, hop);
-  } catch (error) {
-    outcome = error instanceof HttpError ? `status_${error.status}` : error instanceof HopCallError ? error.failure : 'error';
-    throw hopError(error, hop);
-  } finally {
-    metrics.downstreamDuration.observe({ hop, outcome }, (performance.now() - started) / 1000);
-  }
+  return async (context) => {
+    if (context.hopCount + 1 > config.maxHops) {
+      throw new HttpError(508, 'loop_detected', `the chain passed ${config.maxHops} hops before ${hop}; NEXT_HOP wiring loops`, hop);
+    }
+    const remaining = Math.floor(context.deadline - performance.now());
+    if (remaining <= HOP_MARGIN_MS) {
+      throw new HttpError(504, 'gateway_timeout', `no time was left to call ${hop} within the request deadline`, hop);
+    }
+
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const response = await client.getJson(target, {
+        timeoutMs: remaining,
+        headers: {
+          [HEADERS.requestId]: context.requestId,
+          [HEADERS.hopCount]: String(context.hopCount + 1),
+          [HEADERS.deadline]: String(remaining - HOP_MARGIN_MS),
+        },
+      });
+      return meowsFrom(response.status, response.body, hop);
+    } catch (error) {
+      outcome = error instanceof HttpError ? `status_${error.status}` : error instanceof HopCallError ? error.failure : 'error';
+      throw hopError(error, hop);
+    } finally {
+      metrics.observeDownstream(hop, outcome, (performance.now() - started) / 1000);
+    }
+  };
 }
 
 function meowsFrom(status: number, body: unknown, hop: string): string[] {

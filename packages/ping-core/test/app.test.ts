@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { freePort } from '@ping-pong/test-support';
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { HEADERS_TIMEOUT_MS, listen } from '../src/server';
@@ -147,6 +149,28 @@ describe('headers', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toBeDefined();
+  });
+
+  it('sends exactly the headers helmet() would add, though they are computed once', async () => {
+    const withHelmet = express().disable('x-powered-by').use(helmet());
+    const without = express().disable('x-powered-by');
+    for (const app of [withHelmet, without]) app.get('/ping', (_req, res) => void res.type('text/plain').send('pong'));
+    const helmets = (await request(withHelmet).get('/ping')).headers;
+    const plain = (await request(without).get('/ping')).headers;
+    const added = Object.fromEntries(Object.entries(helmets).filter(([name]) => !(name in plain)));
+    expect(Object.keys(added).length).toBeGreaterThanOrEqual(10);
+
+    const ours = (await request(ringo().app).get('/ping')).headers;
+    expect(Object.fromEntries(Object.keys(added).map((name) => [name, ours[name]]))).toEqual(added);
+  });
+
+  it('answers HEAD /start with the headers of GET /start and no body', async () => {
+    const { app } = ringo();
+    const get = await request(app).get('/start').expect(200);
+    const head = await request(app).head('/start').expect(200);
+    expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    expect(head.text).toBeUndefined();
   });
 
   it('sends no CORS headers unless CORS_ORIGINS allows the origin', async () => {

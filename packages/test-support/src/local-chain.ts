@@ -25,16 +25,19 @@ export interface LocalChainOptions {
   members?: readonly ChainMember[];
   /** Added to every member's environment. */
   env?: Record<string, string>;
-  /** Where the members' stdout (their logs) goes. */
-  stdout?: 'pipe' | 'ignore';
+  /** Where the members' stdout (their logs) goes; a file descriptor writes them to a file, as a log driver takes them. */
+  stdout?: 'pipe' | 'ignore' | number;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** The script each member runs; by default its production build. */
+  entry?: (member: ChainMember) => string;
 }
 
 /**
  * The members' production builds (`npm run build` first) as separate
  * processes on free loopback ports, each calling the next by its service
- * name, which a preload resolves to loopback as compose's DNS would.
+ * name, which a preload resolves to loopback as compose's DNS would. Each gets
+ * SERVICE_NAME, PORT and NEXT_HOP, as compose sets them.
  * Resolves once every member answers /ping.
  */
 export async function startLocalChain({
@@ -42,6 +45,7 @@ export async function startLocalChain({
   env = {},
   stdout = 'pipe',
   nodeArgs = [],
+  entry = memberEntry,
 }: LocalChainOptions = {}): Promise<LocalChain> {
   const ports: Record<string, number> = {};
   for (const member of members) ports[member.service] = await freePort();
@@ -52,8 +56,13 @@ export async function startLocalChain({
   try {
     for (const member of members) {
       const next = nextMember(member.service, members);
-      processes[member.service] = startNode(member.service, [...nodeArgs, '--require', RESOLVE_CHAIN_NAMES, memberEntry(member)], {
-        env: { ...env, PORT: String(ports[member.service]), NEXT_HOP: next ? `http://${next.service}:${ports[next.service]}` : '' },
+      processes[member.service] = startNode(member.service, [...nodeArgs, '--require', RESOLVE_CHAIN_NAMES, entry(member)], {
+        env: {
+          ...env,
+          SERVICE_NAME: member.service,
+          PORT: String(ports[member.service]),
+          NEXT_HOP: next ? `http://${next.service}:${ports[next.service]}` : '',
+        },
         stdout,
       });
     }

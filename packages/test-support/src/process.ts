@@ -68,8 +68,8 @@ export interface ProcessOptions {
   cwd?: string;
   /** Replace the inherited environment instead of adding to it (startup tests). */
   cleanEnv?: boolean;
-  /** Where stdout goes: kept in memory (default) or discarded. */
-  stdout?: 'pipe' | 'ignore';
+  /** Where stdout goes: kept in memory (default), discarded, or an open file descriptor (a log file). */
+  stdout?: 'pipe' | 'ignore' | number;
 }
 
 /** Runs `node <args>`: the same Node that runs the tests. */

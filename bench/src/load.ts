@@ -1,0 +1,66 @@
+import autocannon from 'autocannon';
+import type { Sample, Side } from './compare';
+import { ms, count } from './report';
+
+/** One URL to load; every answer must be 2xx and, if given, exactly `expectBody`. */
+export interface Scenario {
+  url: string;
+  expectBody?: string;
+}
+
+export interface LoadOptions {
+  connections: number;
+  seconds: number;
+}
+
+const WARM_UP_SECONDS = 3;
+
+export function sampleOf(result: autocannon.Result): Sample {
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    // autocannon counts a timeout as an error too.
+    failures: result.errors + result.non2xx + result.mismatches,
+  };
+}
+
+/** Saturating load: every connection sends its next request as soon as the last one is answered. */
+export async function load(scenario: Scenario, { connections, seconds }: LoadOptions): Promise<Sample> {
+  const result = await autocannon({
+    url: scenario.url,
+    connections,
+    duration: seconds,
+    ...(scenario.expectBody === undefined ? {} : { expectBody: scenario.expectBody }),
+  });
+  return sampleOf(result);
+}
+
+/**
+ * Warms both up, then runs `rounds` measured rounds of each, subject and
+ * reference back to back in alternating order (S R, R S, S R, …), so noise on
+ * the machine and any drift hit both alike.
+ */
+export async function alternate(
+  subject: Scenario,
+  reference: Scenario,
+  { rounds, ...options }: LoadOptions & { rounds: number },
+  progress: (line: string) => void,
+): Promise<{ subject: Side; reference: Side }> {
+  const warmUp = { connections: options.connections, seconds: WARM_UP_SECONDS };
+  const sides = {
+    subject: { warmUp: await load(subject, warmUp), rounds: [] as Sample[] },
+    reference: { warmUp: await load(reference, warmUp), rounds: [] as Sample[] },
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['subject', 'reference'] as const) : (['reference', 'subject'] as const);
+    for (const side of order) sides[side].rounds.push(await load(side === 'subject' ? subject : reference, options));
+    const [ours, theirs] = [sides.subject.rounds[round]!, sides.reference.rounds[round]!];
+    progress(
+      `  round ${round + 1}/${rounds}: subject ${count(ours.requestsPerSecond)}/s p99 ${ms(ours.p99Ms)} ms, ` +
+        `reference ${count(theirs.requestsPerSecond)}/s p99 ${ms(theirs.p99Ms)} ms`,
+    );
+  }
+  return sides;
+}

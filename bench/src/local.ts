@@ -1,0 +1,68 @@
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expectedStartAnswer, HOP_PATH, SERVICE_NAMES } from '@ping-pong/contract';
+import { startLocalChain, type LocalChain, type LocalChainOptions } from '@ping-pong/test-support';
+import type { Cleanup } from './cleanup';
+import { compare, noFailures, p99AtMost, throughputAtLeast } from './compare';
+import { alternate, type Scenario } from './load';
+import type { BenchOptions } from './options';
+import { comparisonTable, targetLines } from './report';
+
+/** The bare node:http relay, run by Node as is (type stripping). */
+export const RELAY = path.resolve(__dirname, '..', 'reference', 'relay.mts');
+
+/** Issue 13's targets for the local processes. */
+export const LOCAL_TARGETS = { throughputRatio: 0.5, p99Ratio: 2.5 };
+
+/** A file the members' stdout goes to, as a container's log driver takes it. */
+export function logFile(cleanup: Cleanup): { file: string; fd: number } {
+  const directory = mkdtempSync(path.join(tmpdir(), 'ping-pong-bench-'));
+  const file = path.join(directory, 'chain.log');
+  const fd = openSync(file, 'a');
+  cleanup.add(`removing ${directory}`, async () => {
+    closeSync(fd);
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { file, fd };
+}
+
+export async function startChain(cleanup: Cleanup, name: string, options: LocalChainOptions): Promise<LocalChain> {
+  const chain = await startLocalChain(options);
+  cleanup.add(`stopping ${name}`, () => chain.stop());
+  return chain;
+}
+
+/** GET /start on a local chain, expecting exactly the meows of the members after the first. */
+export function startScenario(chain: LocalChain): Scenario {
+  return {
+    url: `${chain.url}/start`,
+    expectBody: JSON.stringify(expectedStartAnswer(SERVICE_NAMES, (service) => chain.ports[service]!)),
+  };
+}
+
+/** The four services as processes, logging at info to a file, vs the bare relay as four processes. */
+export async function benchLocal(options: BenchOptions, cleanup: Cleanup): Promise<number> {
+  const log = logFile(cleanup);
+  const chain = await startChain(cleanup, 'the services', { env: { LOG_LEVEL: 'info' }, stdout: log.fd });
+  const relay = await startChain(cleanup, 'the bare relay', { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY });
+
+  console.log(
+    `GET /start with ${options.connections} connections, ${options.rounds} rounds of ${options.roundSeconds} s per side:\n` +
+      `  subject: the four services as processes (production build, LOG_LEVEL=info to ${log.file})\n` +
+      `  reference: the bare node:http relay as four processes (bench/reference/relay.mts)`,
+  );
+  const sides = await alternate(startScenario(chain), startScenario(relay), { ...options, seconds: options.roundSeconds }, console.log);
+  const comparison = compare(sides.subject, sides.reference);
+  console.log(`\n${comparisonTable('local GET /start', comparison)}\n`);
+  console.log(`The services wrote ${(statSync(log.file).size / 1e6).toFixed(1)} MB of logs.\n`);
+  console.log(
+    targetLines([
+      throughputAtLeast('/start', comparison, LOCAL_TARGETS.throughputRatio),
+      p99AtMost('/start', comparison, LOCAL_TARGETS.p99Ratio),
+      noFailures('/start', comparison.subject.failures),
+      noFailures('reference /start', comparison.reference.failures),
+    ]),
+  );
+  return comparison.subject.failures + comparison.reference.failures;
+}
