@@ -40,11 +40,27 @@ export interface HopClient {
 }
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-const CONNECT_TIMEOUT_MS = 2000;
-const TRY_NEXT_ADDRESS = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
+/**
+ * Per address. A peer on the same Docker network or host accepts within
+ * milliseconds; an address that stays silent this long is a container that
+ * just went away (its address still listed for a moment), so the next one is
+ * tried well within the chain's budget.
+ */
+export const CONNECT_TIMEOUT_MS = 1000;
 
-/** Errors raised before the peer could have acted on the request: safe to send again. */
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** No connection to this address: try the name's next one. */
+const TRY_NEXT_ADDRESS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Errors raised before the peer could have acted on the request: safe to send again (a new connection resolves the name again). */
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -68,8 +84,7 @@ const systemLookup: Lookup = (hostname, callback) =>
  * resolves to the old container (whose listener is already closed) and the
  * new one; this finds the live one instead of failing the request.
  */
-function connectToAnyAddress(lookup: Lookup): buildConnector.connector {
-  const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+function connectToAnyAddress(lookup: Lookup, connect: buildConnector.connector): buildConnector.connector {
   return (options, callback) => {
     const hostname = options.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(hostname)) return connect(options, callback);
@@ -155,9 +170,16 @@ class HopCall implements Dispatcher.DispatchHandler {
  * chosen over axios by measurement, see the README), a total per-call
  * timeout, and one retry when a pooled connection turns out to be dead.
  */
-export function createHopClient({ lookup = systemLookup }: { lookup?: Lookup } = {}): HopClient {
+export function createHopClient({
+  lookup = systemLookup,
+  connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS }),
+}: {
+  lookup?: Lookup;
+  /** Connects to one address; tests stand in for a peer that never answers, which no local socket can play. */
+  connect?: buildConnector.connector;
+} = {}): HopClient {
   const agent = new Agent({
-    connect: connectToAnyAddress(lookup),
+    connect: connectToAnyAddress(lookup, connect),
     // Below the servers' keep-alive timeout, so the client closes idle sockets first.
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 30_000,

@@ -2,7 +2,8 @@ import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
 import { freePort } from '@ping-pong/test-support';
 import request from 'supertest';
 import { HOP_MARGIN_MS } from '../src/relay';
-import { createHopClient, type Lookup } from '../src/http-client';
+import { buildConnector } from 'undici';
+import { CONNECT_TIMEOUT_MS, createHopClient, type Lookup } from '../src/http-client';
 import { listen } from '../src/server';
 import { config, startChain, startRawServer, testDeps, type CapturedLogs, type Chain } from './support';
 
@@ -191,6 +192,56 @@ describe('the hop client', () => {
     } finally {
       await chain.stop();
       await flaky.close();
+    }
+  });
+
+  it('when the name still lists an address nobody answers at (a container just gone), connects to the next one', async () => {
+    const paul = await startRawServer((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end('["meow from node-paul:1"]');
+    });
+    const gone = '192.0.2.7';
+    const tried: string[] = [];
+    const realConnect = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+    // The gone address stays silent until the connect timeout, as an address nobody holds any more does.
+    const connect: buildConnector.connector = (options, callback) => {
+      tried.push(options.hostname);
+      if (options.hostname !== gone) return realConnect(options, callback);
+      setTimeout(() => callback(Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), null), 20);
+    };
+    const lookup: Lookup = (_hostname, callback) =>
+      callback(null, [
+        { address: gone, family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0); // the gone address first
+    const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: `http://node-paul:${paul.port}` });
+    const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient({ lookup, connect }) }));
+    try {
+      await request(`http://127.0.0.1:${john.port}`).get('/start').expect(200, ['meow from node-paul:1']);
+      expect(tried).toEqual([gone, '127.0.0.1']);
+    } finally {
+      random.mockRestore();
+      await service.shutdown();
+      await paul.close();
+    }
+  });
+
+  it('when the only address a name lists times out, the call is sent once more on a new connection, and fails naming the hop if that times out too', async () => {
+    let connects = 0;
+    const connect: buildConnector.connector = (_options, callback) => {
+      connects++;
+      setTimeout(() => callback(Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), null), 20);
+    };
+    const lookup: Lookup = (_hostname, callback) => callback(null, [{ address: '192.0.2.7', family: 4 }]);
+    const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: 'http://node-paul:3000' });
+    const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient({ lookup, connect }) }));
+    try {
+      const response = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul could not be reached' });
+      expect(connects).toBe(2);
+    } finally {
+      await service.shutdown();
     }
   });
 });
