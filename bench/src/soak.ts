@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 import type { Cleanup } from './cleanup';
 import { noFailures, type Target } from './compare';
-import { sampleOf } from './load';
+import { RECONNECT_EVERY_REQUESTS, sampleOf } from './load';
 import type { BenchOptions } from './options';
 import { count, ms, table, targetLines } from './report';
 import { CONTAINER_START_ANSWER, startProductionStack, type Stack } from './stacks';
@@ -143,7 +143,13 @@ export async function soak(options: BenchOptions, cleanup: Cleanup): Promise<num
   const stopSampling = sampleTimeWait(stack, intervals, started);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url: `${stack.url}/start`, connections: options.connections, duration: options.soakSeconds, expectBody: CONTAINER_START_ANSWER },
+      {
+        url: `${stack.url}/start`,
+        connections: options.connections,
+        duration: options.soakSeconds,
+        reconnectRate: RECONNECT_EVERY_REQUESTS,
+        expectBody: CONTAINER_START_ANSWER,
+      },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
     instance.on('response', (_client, status: number, _bytes, latencyMs: number) =>
