@@ -247,7 +247,11 @@ describe('the gateway in front of two stand-ins for node-john that take 5 s to a
     });
     expect(answer.status).toBe(200);
     const seen = parsed(answer.body) as Record<string, string>;
-    const gatewayLine = (await jsonLogs(started[2]!)).find((line) => line.requestId === requestId);
+    // The gateway writes its access log in batches, flushed at least every second.
+    const gatewayLine = await pollUntil(
+      async () => (await jsonLogs(started[2]!)).find((line) => line.requestId === requestId),
+      (line) => line !== undefined,
+    );
     expect({ hopCount: seen['x-hop-count'], deadline: seen['x-deadline-ms'], upgrade: seen.upgrade }).toEqual({
       hopCount: undefined,
       deadline: undefined,
