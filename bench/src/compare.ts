@@ -1,3 +1,5 @@
+import { percent, times } from './report';
+
 /** One measured run of the load generator against one stack. */
 export interface Sample {
   requestsPerSecond: number;
@@ -37,7 +39,7 @@ export function median(values: readonly number[]): number {
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
-export function summarize({ warmUp, rounds }: Side): Summary {
+function summarize({ warmUp, rounds }: Side): Summary {
   return {
     rounds: rounds.length,
     requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
@@ -72,9 +74,6 @@ export interface Target {
   actual: string;
   met: boolean;
 }
-
-const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
-const times = (ratio: number) => `${ratio.toFixed(2)}×`;
 
 export function throughputAtLeast(label: string, comparison: Comparison, minimum: number): Target {
   return {

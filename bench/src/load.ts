@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { Sample, Side } from './compare';
+import type { BenchOptions } from './options';
 import { ms, count } from './report';
 
 /** One URL to load; every answer must be 2xx and, if given, exactly `expectBody`. */
@@ -13,7 +14,8 @@ export interface LoadOptions {
   seconds: number;
 }
 
-const WARM_UP_SECONDS = 3;
+/** Unmeasured load before the measured rounds, so JIT, pools and caches are settled on both sides. */
+export const WARM_UP_SECONDS = 3;
 
 /**
  * Every connection is replaced after this many requests, before a server does
@@ -58,20 +60,21 @@ export async function load(scenario: Scenario, { connections, seconds }: LoadOpt
 export async function alternate(
   subject: Scenario,
   reference: Scenario,
-  { rounds, ...options }: LoadOptions & { rounds: number },
+  { connections, rounds, roundSeconds }: Pick<BenchOptions, 'connections' | 'rounds' | 'roundSeconds'>,
   progress: (line: string) => void,
 ): Promise<{ subject: Side; reference: Side }> {
-  const warmUp = { connections: options.connections, seconds: WARM_UP_SECONDS };
+  const warmUp = { connections, seconds: WARM_UP_SECONDS };
+  const round = { connections, seconds: roundSeconds };
   const sides = {
     subject: { warmUp: await load(subject, warmUp), rounds: [] as Sample[] },
     reference: { warmUp: await load(reference, warmUp), rounds: [] as Sample[] },
   };
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['subject', 'reference'] as const) : (['reference', 'subject'] as const);
-    for (const side of order) sides[side].rounds.push(await load(side === 'subject' ? subject : reference, options));
-    const [ours, theirs] = [sides.subject.rounds[round]!, sides.reference.rounds[round]!];
+  for (let index = 0; index < rounds; index++) {
+    const order = index % 2 === 0 ? (['subject', 'reference'] as const) : (['reference', 'subject'] as const);
+    for (const side of order) sides[side].rounds.push(await load(side === 'subject' ? subject : reference, round));
+    const [ours, theirs] = [sides.subject.rounds[index]!, sides.reference.rounds[index]!];
     progress(
-      `  round ${round + 1}/${rounds}: subject ${count(ours.requestsPerSecond)}/s p99 ${ms(ours.p99Ms)} ms, ` +
+      `  round ${index + 1}/${rounds}: subject ${count(ours.requestsPerSecond)}/s p99 ${ms(ours.p99Ms)} ms, ` +
         `reference ${count(theirs.requestsPerSecond)}/s p99 ${ms(theirs.p99Ms)} ms`,
     );
   }

@@ -13,7 +13,7 @@ import { comparisonTable, targetLines } from './report';
 export const RELAY = path.resolve(__dirname, '..', 'reference', 'relay.mts');
 
 /** Issue 13's targets for the local processes. */
-export const LOCAL_TARGETS = { throughputRatio: 0.5, p99Ratio: 2.5 };
+const LOCAL_TARGETS = { throughputRatio: 0.5, p99Ratio: 2.5 };
 
 /** A file the members' stdout goes to, as a container's log driver takes it. */
 export function logFile(cleanup: Cleanup): { file: string; fd: number } {
@@ -26,6 +26,14 @@ export function logFile(cleanup: Cleanup): { file: string; fd: number } {
   });
   return { file, fd };
 }
+
+/** The four services, logging at info to `logFd`. */
+export function servicesChain(logFd: number): LocalChainOptions {
+  return { env: { LOG_LEVEL: 'info' }, stdout: logFd };
+}
+
+/** The bare relay in the members' places, its output discarded. */
+export const RELAY_CHAIN: LocalChainOptions = { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY };
 
 export async function startChain(cleanup: Cleanup, name: string, options: LocalChainOptions): Promise<LocalChain> {
   const chain = await startLocalChain(options);
@@ -44,15 +52,15 @@ export function startScenario(chain: LocalChain): Scenario {
 /** The four services as processes, logging at info to a file, vs the bare relay as four processes. */
 export async function benchLocal(options: BenchOptions, cleanup: Cleanup): Promise<number> {
   const log = logFile(cleanup);
-  const chain = await startChain(cleanup, 'the services', { env: { LOG_LEVEL: 'info' }, stdout: log.fd });
-  const relay = await startChain(cleanup, 'the bare relay', { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY });
+  const chain = await startChain(cleanup, 'the services', servicesChain(log.fd));
+  const relay = await startChain(cleanup, 'the bare relay', RELAY_CHAIN);
 
   console.log(
     `GET /start with ${options.connections} connections, ${options.rounds} rounds of ${options.roundSeconds} s per side:\n` +
       `  subject: the four services as processes (production build, LOG_LEVEL=info to ${log.file})\n` +
       `  reference: the bare node:http relay as four processes (bench/reference/relay.mts)`,
   );
-  const sides = await alternate(startScenario(chain), startScenario(relay), { ...options, seconds: options.roundSeconds }, console.log);
+  const sides = await alternate(startScenario(chain), startScenario(relay), options, console.log);
   const comparison = compare(sides.subject, sides.reference);
   console.log(`\n${comparisonTable('local GET /start', comparison)}\n`);
   console.log(`The services wrote ${(statSync(log.file).size / 1e6).toFixed(1)} MB of logs.\n`);

@@ -1,5 +1,5 @@
 /** What `npm run bench -- <mode>` runs, and the knobs it takes from the environment. */
-export const MODES = {
+const MODES = {
   local: 'the four services as local processes vs the bare relay as local processes',
   containers:
     'docker-compose.prod.yml through its gateway vs the bare relay in containers behind a minimal nginx; then both past their gateways',

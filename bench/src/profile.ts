@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HOP_PATH, SERVICE_NAMES } from '@ping-pong/contract';
+import { SERVICE_NAMES } from '@ping-pong/contract';
 import type { LocalChain, LocalChainOptions } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
 import type { Sample } from './compare';
-import { load } from './load';
-import { logFile, RELAY, startChain, startScenario } from './local';
+import { load, WARM_UP_SECONDS } from './load';
+import { logFile, RELAY_CHAIN, servicesChain, startChain, startScenario } from './local';
 import type { BenchOptions } from './options';
 import { summarizeProfile, type CpuProfile, type Share } from './profile-summary';
 import { count, ms, table } from './report';
@@ -84,7 +84,7 @@ async function profiledRun(
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--require', OBSERVE_LOOP],
   });
   const scenario = startScenario(chain);
-  const warmUp = await load(scenario, { connections, seconds: 3 });
+  const warmUp = await load(scenario, { connections, seconds: WARM_UP_SECONDS });
   for (const running of Object.values(chain.processes)) running.signal('SIGUSR2');
   const sample = await load(scenario, { connections, seconds });
   await chain.stop();
@@ -119,14 +119,8 @@ export async function profileLocal(options: BenchOptions, cleanup: Cleanup): Pro
   const seconds = options.roundSeconds * options.rounds;
   console.log(`Profiling under GET /start, ${options.connections} connections for ${seconds} s each (profiling slows both down):`);
   const log = logFile(cleanup);
-  const services = await profiledRun(cleanup, 'the services', { env: { LOG_LEVEL: 'info' }, stdout: log.fd }, options.connections, seconds);
-  const relay = await profiledRun(
-    cleanup,
-    'the bare relay',
-    { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY },
-    options.connections,
-    seconds,
-  );
+  const services = await profiledRun(cleanup, 'the services', servicesChain(log.fd), options.connections, seconds);
+  const relay = await profiledRun(cleanup, 'the bare relay', RELAY_CHAIN, options.connections, seconds);
 
   console.log(
     `\n${table(

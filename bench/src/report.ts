@@ -2,6 +2,9 @@ import type { Comparison, Sample, Target } from './compare';
 
 export const count = (value: number) => Math.round(value).toLocaleString('en-US');
 export const ms = (value: number) => (value < 10 ? value.toFixed(1) : String(Math.round(value)));
+/** A ratio as the bench prints it: 0.478 → `48%` (throughput), 2.017 → `2.02×` (latency). */
+export const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+export const times = (ratio: number) => `${ratio.toFixed(2)}×`;
 
 /** A plain text table, numbers right-aligned. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -11,7 +14,7 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export function sampleRow(name: string, sample: Sample): string[] {
+function sampleRow(name: string, sample: Sample): string[] {
   return [name, count(sample.requestsPerSecond), ms(sample.p50Ms), ms(sample.p99Ms), count(sample.failures)];
 }
 
@@ -22,7 +25,7 @@ export function comparisonTable(scenario: string, comparison: Comparison): strin
     [
       sampleRow('subject', comparison.subject),
       sampleRow('reference', comparison.reference),
-      ['subject / reference', `${Math.round(comparison.throughputRatio * 100)}%`, '', `${comparison.p99Ratio.toFixed(2)}×`, ''],
+      ['subject / reference', percent(comparison.throughputRatio), '', times(comparison.p99Ratio), ''],
     ],
   );
 }

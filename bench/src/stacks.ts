@@ -96,7 +96,7 @@ function relayService(member: (typeof CHAIN)[number]) {
 }
 
 /** The compose file of the reference stack, generated from the contract: the relay ×4 behind a minimal nginx. */
-export function referenceCompose(port: number): object {
+function referenceCompose(port: number): object {
   const first = CHAIN[0];
   return {
     services: {

@@ -1,11 +1,11 @@
-import { expectedStartAnswer, HOP_PATH, SERVICE_NAMES } from '@ping-pong/contract';
+import { expectedStartAnswer, HOP_PATH, meowOf, SERVICE_NAMES } from '@ping-pong/contract';
 import { startLocalChain, type LocalChain } from '@ping-pong/test-support';
-import { RELAY } from '../src/local';
+import { RELAY_CHAIN } from '../src/local';
 
 describe('the bare relay (the reference of the local and container benches)', () => {
   let relay: LocalChain;
   beforeAll(async () => {
-    relay = await startLocalChain({ env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY });
+    relay = await startLocalChain(RELAY_CHAIN);
   });
   afterAll(() => relay.stop());
 
@@ -18,11 +18,11 @@ describe('the bare relay (the reference of the local and container benches)', ()
   it('answers the hop route with its own meow first', async () => {
     const last = SERVICE_NAMES.at(-1)!;
     const response = await fetch(`http://127.0.0.1:${relay.ports[last]}${HOP_PATH}`);
-    expect(await response.json()).toEqual([`meow from ${last}:${relay.ports[last]}`]);
+    expect(await response.json()).toEqual([meowOf(last, relay.ports[last]!)]);
   });
 
   it('answers 502 when the next member is gone, instead of hanging', async () => {
-    const chain = await startLocalChain({ env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY });
+    const chain = await startLocalChain(RELAY_CHAIN);
     try {
       await chain.processes[SERVICE_NAMES.at(-1)!]!.stop();
       const response = await fetch(`${chain.url}/start`);

@@ -11,6 +11,7 @@ import {
   SERVICE_PORT,
   type ChainMember,
 } from '@ping-pong/contract';
+import { REPO_ROOT } from '@ping-pong/deploy-config';
 import { parse } from 'yaml';
 
 /*
@@ -20,11 +21,13 @@ import { parse } from 'yaml';
  * here with `<file>: <field>: <what is wrong>`.
  */
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 // The files' shapes are what is being checked, so no type describes them up front.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
+const readJson = (file: string) => JSON.parse(read(file)) as Json;
+/** A compose file's services, its YAML merge keys (`<<: *production`) applied as compose applies them. */
+const composeServices = (file: string) => (parse(read(file), { merge: true }) as Json).services as Record<string, Json>;
 
 /** Collects `<file>: <field>: <problem>` lines; a test expects none. */
 class Problems {
@@ -49,8 +52,7 @@ const appOf = (service: string) => CHAIN.find((member) => member.service === ser
 const OTHER_COMPOSE_SERVICES = ['client', 'gateway'];
 
 describe.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s', (file) => {
-  const compose = parse(read(file), { merge: true }) as Json;
-  const services = compose.services as Record<string, Json>;
+  const services = composeServices(file);
 
   it('runs every member of the chain, and no other node service', () => {
     const problems = new Problems(file);
@@ -102,9 +104,9 @@ describe.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s', (file) =>
 
 describe('docker-compose.prod.yml and the task definitions', () => {
   const file = 'docker-compose.prod.yml';
-  const services = (parse(read(file), { merge: true }) as Json).services as Record<string, Json>;
+  const services = composeServices(file);
   const containers = ['node.json', 'client.json'].flatMap(
-    (name) => (JSON.parse(read(`deploy/task-definitions/${name}`)) as Json).containerDefinitions as Json[],
+    (name) => readJson(`deploy/task-definitions/${name}`).containerDefinitions as Json[],
   );
   /** `256m` → 256 (MiB), as a task definition states it. */
   const mebibytes = (value: unknown) => (typeof value === 'string' && /^\d+m$/.test(value) ? Number(value.slice(0, -1)) : value);
@@ -142,8 +144,7 @@ describe('docker-compose.prod.yml and the task definitions', () => {
 
 describe('deploy/task-definitions/node.json', () => {
   const file = 'deploy/task-definitions/node.json';
-  const definition = JSON.parse(read(file)) as Json;
-  const containers = definition.containerDefinitions as Json[];
+  const containers = readJson(file).containerDefinitions as Json[];
 
   it('has one container per member, in chain order', () => {
     const problems = new Problems(file);
@@ -188,7 +189,7 @@ describe('deploy/task-definitions/node.json', () => {
 
 describe.each(['staging', 'production'])('deploy/environments/%s.json', (name) => {
   const file = `deploy/environments/${name}.json`;
-  const environment = JSON.parse(read(file)) as Json;
+  const environment = readJson(file);
   const nodeGroups = (environment.loadBalancer.targetGroups as Json[]).filter(
     (group) => environment.services[group.service]?.taskDefinition === 'node.json',
   );
@@ -275,7 +276,7 @@ describe('the apps', () => {
         main.includes(`startService('${member.service}')`),
         `does not call startService('${member.service}')`,
       );
-      const dev = (JSON.parse(read(`apps/${member.app}/package.json`)) as Json).scripts.dev as string;
+      const dev = readJson(`apps/${member.app}/package.json`).scripts.dev as string;
       const next = nextMember(member.service, CHAIN);
       problems.expect('package.json: scripts.dev PORT', /PORT=(\S*)/.exec(dev)?.[1], String(member.devPort));
       problems.expect(

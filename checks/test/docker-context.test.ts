@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import { REPO_ROOT } from '@ping-pong/deploy-config';
 
 /*
  * Every Dockerfile builds from the repo root, so .dockerignore decides what
  * can end up in an image. Matched with Docker's own rules (@balena/dockerignore).
  */
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const ignore = dockerignore().add(readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8'));
 
 describe('.dockerignore', () => {

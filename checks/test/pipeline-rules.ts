@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENVIRONMENTS_DIR, type Environment, IMAGE_BUILDS, loadEnvironment } from '@ping-pong/deploy-config';
+import { displayPath, type Environment, environmentNames, IMAGE_BUILDS, loadEnvironment, REPO_ROOT } from '@ping-pong/deploy-config';
 import { parse } from 'yaml';
 
 /*
@@ -10,8 +10,7 @@ import { parse } from 'yaml';
  * files and one for each broken copy it makes.
  */
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
-export const WORKFLOWS_DIR = path.join(REPO_ROOT, '.github', 'workflows');
+const WORKFLOWS_DIR = path.join(REPO_ROOT, '.github', 'workflows');
 
 export interface Step {
   name?: string;
@@ -54,16 +53,15 @@ export function readWorkflows(directory = WORKFLOWS_DIR): Workflow[] {
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => {
-      const text = readFileSync(path.join(directory, name), 'utf8');
-      return { ...(parse(text) as Omit<Workflow, 'file' | 'text'>), file: path.relative(REPO_ROOT, path.join(directory, name)), text };
+      const file = path.join(directory, name);
+      const text = readFileSync(file, 'utf8');
+      return { ...(parse(text) as Omit<Workflow, 'file' | 'text'>), file: displayPath(file), text };
     });
 }
 
 /** Every environment file, as deploy:ecs reads it. */
 export function readEnvironments(): Environment[] {
-  return readdirSync(ENVIRONMENTS_DIR)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => loadEnvironment(name.slice(0, -'.json'.length)));
+  return environmentNames().map((name) => loadEnvironment(name));
 }
 
 const THE_MAIN_PUSH = /^github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'$/;
@@ -107,6 +105,16 @@ function deployJobs(workflow: Workflow): Map<string, string> {
     }
   }
   return byEnvironment;
+}
+
+/** The job that runs `npm run --silent deploy:target`, and the expressions by which other jobs read its outputs. */
+function targetOutputs(workflow: Workflow) {
+  const id = Object.entries(workflow.jobs).find(([, job]) => runs(job, /\bnpm run --silent deploy:target\b/))?.[0];
+  return {
+    id,
+    tag: `\${{ needs.${id}.outputs.tag }}`,
+    of: (environment: string, key: string) => `\${{ fromJSON(needs.${id}.outputs.${environment}).${key} }}`,
+  };
 }
 
 /** The env a step sees: the job's, overridden by the step's. */
@@ -219,10 +227,9 @@ const deployOrder: Rule = (workflow, environments) => {
   const deploys = deployJobs(workflow);
   if (deploys.size === 0) return [];
   const problems: string[] = [];
-  const targetJob = Object.entries(workflow.jobs).find(([, job]) => runs(job, /\bnpm run --silent deploy:target\b/))?.[0];
-  if (!targetJob)
+  const target = targetOutputs(workflow);
+  if (!target.id)
     problems.push(`${workflow.file}: no job runs npm run --silent deploy:target: tag, role and region must come from the files`);
-  const tagExpression = `\${{ needs.${targetJob}.outputs.tag }}`;
   for (const environment of environments) {
     const id = deploys.get(environment.name);
     if (!id) {
@@ -248,11 +255,13 @@ const deployOrder: Rule = (workflow, environments) => {
     if (concurrency?.group !== `deploy-${environment.name}` || concurrency['cancel-in-progress'] !== false)
       problems.push(`${where}.concurrency: must be group deploy-${environment.name} with cancel-in-progress: false`);
     const deployStep = steps(job).find((step) => (step.run ?? '').includes(`deploy:ecs -- --env ${environment.name}`))!;
-    if (!/--tag "\$TAG"$/.test(deployStep.run!.trim()) || envOf(job, deployStep).TAG !== tagExpression)
-      problems.push(`${where}: must deploy --tag "$TAG" with TAG: ${tagExpression}, the tag the build job pushed`);
+    if (!/--tag "\$TAG"$/.test(deployStep.run!.trim()) || envOf(job, deployStep).TAG !== target.tag)
+      problems.push(`${where}: must deploy --tag "$TAG" with TAG: ${target.tag}, the tag the build job pushed`);
     const credentials = steps(job)[credentialsStep(job)];
-    const fromFile = (key: string) => `\${{ fromJSON(needs.${targetJob}.outputs.${environment.name}).${key} }}`;
-    if (credentials?.with?.['role-to-assume'] !== fromFile('deployRoleArn') || credentials.with['aws-region'] !== fromFile('region'))
+    if (
+      credentials?.with?.['role-to-assume'] !== target.of(environment.name, 'deployRoleArn') ||
+      credentials.with['aws-region'] !== target.of(environment.name, 'region')
+    )
       problems.push(`${where}: the role and region must be ${environment.name}'s, from deploy:target`);
   }
   return problems;
@@ -279,10 +288,10 @@ const buildOnce: Rule = (workflow, environments) => {
   const source = environments.find(
     (environment) => !environment.promotedFrom && environments.some((other) => other.promotedFrom === environment.name),
   );
-  const targetJob = Object.entries(workflow.jobs).find(([, job]) => runs(job, /\bnpm run --silent deploy:target\b/))?.[0];
-  if (source && buildJob.env?.REGISTRY !== `\${{ fromJSON(needs.${targetJob}.outputs.${source.name}).registry }}`)
+  const target = targetOutputs(workflow);
+  if (source && buildJob.env?.REGISTRY !== target.of(source.name, 'registry'))
     problems.push(`${workflow.file}: jobs.${buildId}.env.REGISTRY: must be ${source.name}'s registry, the one the others replicate from`);
-  if (buildJob.env?.TAG !== `\${{ needs.${targetJob}.outputs.tag }}`)
+  if (buildJob.env?.TAG !== target.tag)
     problems.push(`${workflow.file}: jobs.${buildId}.env.TAG: must be the commit's tag from deploy:target`);
   const builds = steps(buildJob).filter((step) => usesAction(step, 'docker/build-push-action'));
   for (const [repository, { dockerfile, target }] of Object.entries(IMAGE_BUILDS)) {
@@ -329,7 +338,7 @@ const hygiene: Rule = (workflow) => {
   return problems;
 };
 
-export const RULES: Record<string, Rule> = {
+const RULES: Record<string, Rule> = {
   pinnedActions,
   leastPrivilege,
   installBeforeCredentials,

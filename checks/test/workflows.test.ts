@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '@ping-pong/deploy-config';
 import { parse } from 'yaml';
-import { type Job, pipelineProblems, readEnvironments, readWorkflows, REPO_ROOT, type Step, type Workflow } from './pipeline-rules';
+import { type Job, pipelineProblems, readEnvironments, readWorkflows, type Step, type Workflow } from './pipeline-rules';
 
 const environments = readEnvironments();
 const workflows = readWorkflows();

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-const REPO_ROOT = path.resolve(__dirname, '../..');
+import { REPO_ROOT } from '@ping-pong/deploy-config';
 
 interface Manifest {
   name: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CHAIN } from '@ping-pong/contract';
-import { freePort, memberEntry, startLocalChain, startNode, type LocalChain } from '@ping-pong/test-support';
+import { freePort, memberEntry, startLocalChain, startNode, type LocalChain, type RunningProcess } from '@ping-pong/test-support';
 
 const ROOT = resolve(__dirname, '../..');
 const VITE = resolve(ROOT, 'node_modules/vite/bin/vite.js');
@@ -25,25 +25,21 @@ export function assertBuilt(): void {
 export async function startBrowserStack(): Promise<BrowserStack> {
   assertBuilt();
   const chain = await startLocalChain({ env: { LOG_LEVEL: 'warn' } });
+  let preview: RunningProcess | undefined;
+  const stop = async () => {
+    await Promise.all([preview?.stop(), chain.stop()]);
+  };
   try {
     const previewPort = await freePort();
-    const preview = startNode('vite preview', [VITE, 'preview', '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort'], {
+    preview = startNode('vite preview', [VITE, 'preview', '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort'], {
       env: { PING_PONG_PROXY_TARGET: chain.url },
       cwd: resolve(ROOT, 'apps/client'),
     });
     const boardUrl = `http://127.0.0.1:${previewPort}/`;
-    const stop = async () => {
-      await Promise.all([preview.stop(), chain.stop()]);
-    };
-    try {
-      await preview.waitUntilReady(`${boardUrl}ping`);
-    } catch (error) {
-      await stop();
-      throw error;
-    }
+    await preview.waitUntilReady(`${boardUrl}ping`);
     return { boardUrl, chain, stop };
   } catch (error) {
-    await chain.stop();
+    await stop();
     throw error;
   }
 }

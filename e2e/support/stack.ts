@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CHAIN, nextHopUrl, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
+import { CHAIN, memberOf, nextHopUrl, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { imageName, resourcePrefix, RUN_LABEL, runId } from './images';
 
 export type StackService = ServiceName | 'client' | 'gateway';
+
+/** The port the gateway image listens on in its container. */
+const GATEWAY_PORT = 8080;
 
 /** A container as docker-compose.prod.yml runs it: read-only root filesystem, labelled with the run. */
 class ProductContainer extends GenericContainer {
@@ -20,7 +23,7 @@ class ProductContainer extends GenericContainer {
 
 /** One node service on the network, configured like compose does; `variables` override its environment. */
 export function nodeContainer(service: ServiceName, network: StartedNetwork, variables: Record<string, string> = {}): GenericContainer {
-  const { app } = CHAIN.find((member) => member.service === service)!;
+  const { app } = memberOf(service);
   return new ProductContainer(imageName('node'), network, service)
     .withCommand(['node', `apps/${app}/dist/main.js`])
     .withEnvironment({ SERVICE_NAME: service, PORT: String(SERVICE_PORT), NEXT_HOP: nextHopUrl(service), ...variables });
@@ -34,7 +37,12 @@ export function gatewayContainer(network: StartedNetwork, variables: Record<stri
   return new ProductContainer(imageName('gateway'), network, 'gateway')
     .withTmpFs({ '/tmp': 'rw' })
     .withEnvironment(variables)
-    .withExposedPorts(8080);
+    .withExposedPorts(GATEWAY_PORT);
+}
+
+/** How the host reaches a started gateway: http://<host>:<mapped port>. */
+export function gatewayUrlOf(gateway: StartedTestContainer): string {
+  return `http://${gateway.getHost()}:${gateway.getMappedPort(GATEWAY_PORT)}`;
 }
 
 /**
@@ -58,48 +66,60 @@ export async function startNetwork(): Promise<StartedNetwork> {
   return new Network({ nextUuid: () => name }).start();
 }
 
-export interface Stack {
+/** Containers started on `network` one by one, and removed together with it. */
+export interface ContainerGroup {
+  start(container: GenericContainer): Promise<StartedTestContainer>;
+  /** Stops and removes every container started so far, then the network. */
+  stop(): Promise<void>;
+}
+
+export function containerGroup(network: StartedNetwork): ContainerGroup {
+  const started: StartedTestContainer[] = [];
+  return {
+    async start(container) {
+      const running = await container.start();
+      started.push(running);
+      return running;
+    },
+    async stop() {
+      await Promise.allSettled(started.map((container) => container.stop({ remove: true, removeVolumes: true })));
+      await network.stop();
+    },
+  };
+}
+
+export interface Stack extends ContainerGroup {
   readonly network: StartedNetwork;
   readonly containers: Record<StackService, StartedTestContainer>;
   /** http://localhost:<mapped port> of the gateway: the only way tests reach the stack. */
   readonly gatewayUrl: string;
-  /** Stops and removes every container, then the network. */
-  stop(): Promise<void>;
 }
 
 /**
  * The whole product on its own network from this run's images: the four
  * services, the client and the gateway, each healthy before this resolves.
+ * A container a test starts with the stack's `start` is removed with it.
  * `nodeVariables` is passed to all four services (e.g. REQUEST_DEADLINE_MS).
  */
 export async function startStack(nodeVariables: Record<string, string> = {}): Promise<Stack> {
   const network = await startNetwork();
-  const started: StartedTestContainer[] = [];
-  const stop = async () => {
-    await Promise.allSettled(started.map((container) => container.stop({ remove: true, removeVolumes: true })));
-    await network.stop();
-  };
-  const start = async (container: GenericContainer) => {
-    const running = await container.start();
-    started.push(running);
-    return running;
-  };
+  const group = containerGroup(network);
   try {
     const [members, client] = await Promise.all([
-      Promise.all(CHAIN.map(async ({ service }) => [service, await start(nodeContainer(service, network, nodeVariables))] as const)),
-      start(clientContainer(network)),
+      Promise.all(CHAIN.map(async ({ service }) => [service, await group.start(nodeContainer(service, network, nodeVariables))] as const)),
+      group.start(clientContainer(network)),
     ]);
     // The gateway derives its read timeout from the services' deadline, as in compose.
     const deadline = nodeVariables.REQUEST_DEADLINE_MS;
-    const gateway = await start(gatewayContainer(network, deadline ? { REQUEST_DEADLINE_MS: deadline } : {}));
+    const gateway = await group.start(gatewayContainer(network, deadline ? { REQUEST_DEADLINE_MS: deadline } : {}));
     return {
+      ...group,
       network,
       containers: { ...(Object.fromEntries(members) as Record<ServiceName, StartedTestContainer>), client, gateway },
-      gatewayUrl: `http://${gateway.getHost()}:${gateway.getMappedPort(8080)}`,
-      stop,
+      gatewayUrl: gatewayUrlOf(gateway),
     };
   } catch (error) {
-    await stop();
+    await group.stop();
     throw error;
   }
 }

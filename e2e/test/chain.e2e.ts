@@ -3,17 +3,20 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GenericContainer, StartedNetwork, StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import { loadLoop, slowHeaderClients, type LoadResult } from '../support/load';
 import { docker, imageName, REPO_ROOT } from '../support/images';
 import { CHAIN, SERVICE_NAMES } from '@ping-pong/contract';
 import { pollUntil } from '@ping-pong/test-support';
 import {
+  containerGroup,
   gatewayContainer,
+  gatewayUrlOf,
   nodeContainer,
   startNetwork,
   startStack,
   stubUpstreamContainer,
+  type ContainerGroup,
   type Stack,
   type StackService,
 } from '../support/stack';
@@ -25,27 +28,21 @@ const STOP_TIMEOUT_SECONDS = 15;
 
 /**
  * A stack of its own for the enclosing describe block, removed after its
- * tests whatever they did to it, together with any container a test added.
+ * tests whatever they did to it, together with any container a test started
+ * with the stack's `start`.
  */
 function stackForThisBlock(nodeVariables: Record<string, string> = {}) {
   let stack: Stack | undefined;
-  const added: StartedTestContainer[] = [];
   beforeAll(async () => {
     stack = await startStack(nodeVariables);
   }, 120_000);
   afterAll(async () => {
-    await Promise.allSettled(added.map((container) => container.stop({ remove: true })));
     await stack?.stop();
   }, 60_000);
   return {
     get stack(): Stack {
       if (!stack) throw new Error('the stack did not start');
       return stack;
-    },
-    /** Removed with the stack. */
-    add(container: StartedTestContainer): StartedTestContainer {
-      added.push(container);
-      return container;
     },
   };
 }
@@ -181,29 +178,28 @@ describe('the chain through the gateway, read-only checks on one shared stack', 
 });
 
 describe('the gateway in front of two stand-ins for node-john that take 5 s to answer /start, with REQUEST_DEADLINE_MS=200', () => {
-  let network: StartedNetwork;
-  const started: StartedTestContainer[] = [];
+  let containers: ContainerGroup | undefined;
+  let stubs: StartedTestContainer[];
+  let gateway: StartedTestContainer;
   let gatewayUrl: string;
   beforeAll(async () => {
-    network = await startNetwork();
-    const start = async (container: GenericContainer) => {
-      const running = await container.start();
-      started.push(running);
-      return running;
-    };
-    await Promise.all([start(stubUpstreamContainer(network, 'node-john', 5000)), start(stubUpstreamContainer(network, 'node-john', 5000))]);
-    const gateway = await start(gatewayContainer(network, { REQUEST_DEADLINE_MS: '200' }));
-    gatewayUrl = `http://${gateway.getHost()}:${gateway.getMappedPort(8080)}`;
+    const network = await startNetwork();
+    const group = (containers = containerGroup(network));
+    stubs = await Promise.all([
+      group.start(stubUpstreamContainer(network, 'node-john', 5000)),
+      group.start(stubUpstreamContainer(network, 'node-john', 5000)),
+    ]);
+    gateway = await group.start(gatewayContainer(network, { REQUEST_DEADLINE_MS: '200' }));
+    gatewayUrl = gatewayUrlOf(gateway);
   }, 120_000);
   afterAll(async () => {
-    await Promise.allSettled(started.map((container) => container.stop({ remove: true })));
-    await network?.stop();
+    await containers?.stop();
   }, 60_000);
 
   const received = async (path: string) =>
-    (
-      await Promise.all(started.slice(0, 2).map(async (stub) => (await jsonLogs(stub)).filter((line) => line.received === path).length))
-    ).reduce((sum, count) => sum + count);
+    (await Promise.all(stubs.map(async (stub) => (await jsonLogs(stub)).filter((line) => line.received === path).length))).reduce(
+      (sum, count) => sum + count,
+    );
 
   it('sends a request whose answer timed out to one upstream only, once, and answers 504 with its own JSON', async () => {
     const answer = await call(`${gatewayUrl}/start`);
@@ -249,7 +245,7 @@ describe('the gateway in front of two stand-ins for node-john that take 5 s to a
     const seen = parsed(answer.body) as Record<string, string>;
     // The gateway writes its access log in batches, flushed at least every second.
     const gatewayLine = await pollUntil(
-      async () => (await jsonLogs(started[2]!)).find((line) => line.requestId === requestId),
+      async () => (await jsonLogs(gateway)).find((line) => line.requestId === requestId),
       (line) => line !== undefined,
     );
     expect({ hopCount: seen['x-hop-count'], deadline: seen['x-deadline-ms'], upgrade: seen.upgrade }).toEqual({
@@ -331,7 +327,7 @@ describe('node-john replaced under load', () => {
     let result: LoadResult;
     try {
       await sleep(5000);
-      newJohn = block.add(await nodeContainer('node-john', stack.network).start());
+      newJohn = await stack.start(nodeContainer('node-john', stack.network));
       await oldJohn.stop({ t: STOP_TIMEOUT_SECONDS });
       // The gateway resolves node-john at request time (valid=1s): load goes on well past that.
       await sleep(7000);

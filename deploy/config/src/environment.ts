@@ -241,14 +241,8 @@ const environmentFile = z
     });
   });
 
-export type ServiceSettings = z.infer<typeof service>;
-export type AutoScalingSettings = z.infer<typeof autoScaling>;
 export type LoadBalancerSettings = z.infer<typeof loadBalancer>;
 export type TargetGroupSettings = z.infer<typeof targetGroup>;
-
-export type GitHubSettings = z.infer<typeof github>;
-export type ListenerSettings = z.infer<typeof listener>;
-export type AlarmSettings = z.infer<typeof alarms>;
 
 export interface Environment extends z.infer<typeof environmentFile> {
   /** The file's name without `.json`: `staging`, `production`. */

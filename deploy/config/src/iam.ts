@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Environment } from './environment';
-import { ConfigError } from './errors';
-import { displayPath, IAM_DIR } from './paths';
-import { type PlaceholderValue, substitutePlaceholders } from './placeholders';
+import { imageRepositories } from './images';
+import { IAM_DIR } from './paths';
+import { type PlaceholderValue, renderJsonFile } from './placeholders';
 import type { RenderedTaskDefinition } from './render';
-import { parseWith, readJsonFile } from './validation';
 
 /** The policies in deploy/iam/: the deploy role's permissions, loaded by deploy/infra. */
 export type PolicyFile = 'deploy-policy.json' | 'push-images-policy.json';
@@ -29,19 +28,6 @@ const policyDocument = z.strictObject({
 
 export type PolicyDocument = z.infer<typeof policyDocument>;
 export type PolicyStatement = PolicyDocument['Statement'][number];
-
-/**
- * The ECR repositories (`microservice-ping-pong/node`) whose images the task
- * definitions run from this environment's registry, each once.
- */
-export function imageRepositories(environment: Environment, taskDefinitions: readonly RenderedTaskDefinition[]): string[] {
-  const prefix = `${environment.registry}/`;
-  const images = taskDefinitions.flatMap((definition) =>
-    (definition.input.containerDefinitions ?? []).map((container) => container.image!),
-  );
-  const names = images.filter((image) => image.startsWith(prefix)).map((image) => image.slice(prefix.length).replace(/[:@].*$/, ''));
-  return [...new Set(names)];
-}
 
 /**
  * The `${NAME}` placeholders a policy file may use: what the environment file
@@ -74,9 +60,5 @@ export function renderPolicy(
   taskDefinitions: readonly RenderedTaskDefinition[],
   directory = IAM_DIR,
 ): PolicyDocument {
-  const fullPath = path.join(directory, file);
-  const problems: string[] = [];
-  const json = substitutePlaceholders(readJsonFile(fullPath), policyPlaceholders(environment, taskDefinitions), problems);
-  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${displayPath(fullPath)}: ${problem}`));
-  return parseWith(policyDocument, json, fullPath);
+  return renderJsonFile(path.join(directory, file), policyPlaceholders(environment, taskDefinitions), policyDocument);
 }

@@ -1,4 +1,6 @@
-import { jsonPath } from './validation';
+import type { z } from 'zod';
+import { displayPath } from './paths';
+import { jsonPath, parseWith, readJsonFile } from './validation';
 
 /**
  * What a `${NAME}` placeholder becomes: a string, or a list. A string holding
@@ -50,4 +52,20 @@ export function substitutePlaceholders(
     );
   }
   return value;
+}
+
+/**
+ * Reads a JSON file with `${NAME}` placeholders, fills them in from `values`
+ * and parses the result with `schema`. Every problem of either step is one
+ * ConfigError line, `<file>: <json.path>: <problem>`.
+ */
+export function renderJsonFile<T>(file: string, values: Readonly<Record<string, PlaceholderValue>>, schema: z.ZodType<T>): T {
+  const problems: string[] = [];
+  const json = substitutePlaceholders(readJsonFile(file), values, problems);
+  return parseWith(
+    schema,
+    json,
+    file,
+    problems.map((problem) => `${displayPath(file)}: ${problem}`),
+  );
 }

@@ -3,10 +3,11 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@a
 import type { Environment } from './environment';
 import { registrySchema } from './environment';
 import { ConfigError } from './errors';
+import { splitImage } from './images';
 import { displayPath, TASK_DEFINITIONS_DIR } from './paths';
-import { substitutePlaceholders } from './placeholders';
+import { renderJsonFile } from './placeholders';
 import { registerTaskDefinitionInputSchema } from './task-definition-schema';
-import { jsonPath, parseWith, readJsonFile } from './validation';
+import { jsonPath } from './validation';
 
 export interface RenderOptions {
   /** The image tag every `${IMAGE_TAG}` becomes; never `latest`. */
@@ -28,7 +29,7 @@ export interface RenderedTaskDefinition {
 }
 
 /** Docker's tag grammar; `latest` is refused because it says nothing about what runs. */
-export function tagProblem(tag: string): string | undefined {
+function tagProblem(tag: string): string | undefined {
   if (tag === '') return 'the image tag is empty';
   if (tag === 'latest') return 'the image tag "latest" is refused: deploy an immutable tag like git-<first 12 hex digits of the commit>';
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
@@ -53,11 +54,10 @@ function placeholderValues(environment: Environment, options: RenderOptions): Re
 }
 
 function imageProblem(image: string): string | undefined {
-  if (image.includes('@sha256:')) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  if (colon === -1) return `image ${JSON.stringify(image)} has no tag: use ${'${IMAGE_TAG}'} or a fixed version`;
-  return tagProblem(lastSegment.slice(colon + 1));
+  const { tag, digest } = splitImage(image);
+  if (digest?.startsWith('sha256:')) return undefined;
+  if (tag === undefined) return `image ${JSON.stringify(image)} has no tag: use ${'${IMAGE_TAG}'} or a fixed version`;
+  return tagProblem(tag);
 }
 
 /**
@@ -111,7 +111,7 @@ function deadlineProblems(container: ContainerDefinition, at: (...rest: Property
  * defences every container carries, and the rules ECS checks only at
  * register or run time. Returns `<json.path>: <problem>`.
  */
-export function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput): string[] {
+function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput): string[] {
   const problems: string[] = [];
   const containers: ContainerDefinition[] = input.containerDefinitions ?? [];
   const byName = new Map(containers.map((container) => [container.name, container]));
@@ -179,13 +179,9 @@ export function renderTaskDefinitions(environment: Environment, options: RenderO
       known.services.push(serviceName);
       continue;
     }
-    const inFile = (problem: string) => `${displayPath(file)}: ${problem}`;
     try {
-      const placeholderProblems: string[] = [];
-      const json = substitutePlaceholders(readJsonFile(file), values, placeholderProblems);
-      problems.push(...placeholderProblems.map(inFile));
-      const input = parseWith(registerTaskDefinitionInputSchema, json, file);
-      problems.push(...taskDefinitionProblems(input).map(inFile));
+      const input = renderJsonFile(file, values, registerTaskDefinitionInputSchema);
+      problems.push(...taskDefinitionProblems(input).map((problem) => `${displayPath(file)}: ${problem}`));
       rendered.set(file, { file, family: input.family!, services: [serviceName], input });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

@@ -58,6 +58,15 @@ const portMapping = z.strictObject({
   containerPortRange: text.optional(),
 } satisfies Shape<PortMapping>);
 
+/**
+ * The health-check timings ECS applies, and answers on describe, when a
+ * definition leaves them out: what deploy:ecs diffs against and what
+ * ecs:local gives the local engine.
+ */
+export const ECS_HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3, startPeriod: 0 } as const satisfies Required<
+  Omit<HealthCheck, 'command'>
+>;
+
 const healthCheck = z.strictObject({
   command: z
     .array(z.string())

@@ -33,7 +33,7 @@ const messages: z.core.$ZodErrorMap = (issue) => {
 };
 
 /** Every problem zod found, one line each, `<file>: <json.path>: <problem>`; an unknown key names itself. */
-export function describeIssues(file: string, error: z.ZodError): string[] {
+function describeIssues(file: string, error: z.ZodError): string[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => `${displayPath(file)}: ${jsonPath([...issue.path, key])}: unknown key`)
@@ -41,10 +41,14 @@ export function describeIssues(file: string, error: z.ZodError): string[] {
   );
 }
 
-/** Parses `value` with `schema`, or throws a ConfigError listing every problem in `file`. */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+/**
+ * Parses `value` with `schema`, or throws a ConfigError listing the problems
+ * already `found` in `file`, then every problem the schema finds.
+ */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, found: readonly string[] = []): T {
   const result = schema.safeParse(value, { error: messages });
-  if (!result.success) throw new ConfigError(describeIssues(file, result.error));
+  if (!result.success) throw new ConfigError([...found, ...describeIssues(file, result.error)]);
+  if (found.length > 0) throw new ConfigError(found);
   return result.data;
 }
 

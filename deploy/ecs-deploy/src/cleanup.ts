@@ -1,6 +1,7 @@
 import { DeregisterTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
 import { AwsCallError, call } from './aws';
 import type { Output } from './output';
+import { primaryDeployment } from './services';
 
 /** `arn:aws:ecs:eu-west-1:123456789012:task-definition/<family>:<revision>` → its parts. */
 function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
@@ -54,9 +55,7 @@ export async function retireRolledBackRevisions(
   services: Iterable<Service>,
   output: Output,
 ): Promise<string[]> {
-  const running = new Set(
-    [...services].map((service) => service.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.taskDefinition),
-  );
+  const running = new Set([...services].map((service) => primaryDeployment(service)?.taskDefinition));
   const retired: string[] = [];
   for (const arn of registered.filter((candidate) => !running.has(candidate))) {
     try {

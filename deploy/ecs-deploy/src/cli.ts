@@ -6,7 +6,7 @@ import { deploy, ExitCode } from './deploy';
 import { ConfigError, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
 import { consoleOutput, type Output } from './output';
 
-export const USAGE =
+const USAGE =
   'usage: npm run deploy:ecs -- --env <name> [--tag <tag>] [--dry-run] [--no-wait] [--timeout <seconds>] [--placement-timeout <seconds>] [--keep <n>]';
 
 export interface CliDependencies {
@@ -26,10 +26,10 @@ const defaultDependencies: CliDependencies = {
   output: consoleOutput,
 };
 
-function wholeNumber(option: string, value: string | undefined, fallback: number, min: number): number {
+function wholeNumber(option: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new ConfigError([`--${option} ${JSON.stringify(value)}: must be a whole number of at least ${min}`]);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new ConfigError([`--${option} ${JSON.stringify(value)}: must be a whole number of at least 1`]);
   return Number(value);
 }
 
@@ -61,9 +61,9 @@ function parseCommandLine(argv: readonly string[]) {
     tag: values.tag,
     dryRun: values['dry-run'],
     wait: !values['no-wait'],
-    timeoutSeconds: wholeNumber('timeout', values.timeout, 900, 1),
-    placementTimeoutSeconds: wholeNumber('placement-timeout', values['placement-timeout'], 180, 1),
-    keep: wholeNumber('keep', values.keep, 5, 1),
+    timeoutSeconds: wholeNumber('timeout', values.timeout, 900),
+    placementTimeoutSeconds: wholeNumber('placement-timeout', values['placement-timeout'], 180),
+    keep: wholeNumber('keep', values.keep, 5),
   };
 }
 

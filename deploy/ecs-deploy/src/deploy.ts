@@ -8,13 +8,13 @@ import { type AwsClients, AwsCallError, call } from './aws';
 import { deregisterOldRevisions, retireRolledBackRevisions } from './cleanup';
 import type { Clock } from './clock';
 import { diffTaskDefinitions, registrationInputOf } from './diff';
-import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
+import { type Environment, imagesOf, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
 import { DeployStoppedError } from './errors';
-import { imagesOf, missingImages } from './images';
+import { missingImages } from './images';
 import type { Output } from './output';
 import { waitForRollouts, type Rollout } from './rollout';
 import { warnOnScalingDrift } from './scaling';
-import { describeServices, taskDefinitionsInUse } from './services';
+import { describeServices, primaryDeployment, taskDefinitionsInUse } from './services';
 
 export const ExitCode = { deployed: 0, failed: 1, badInput: 2, timedOut: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -119,7 +119,7 @@ async function runDeploy(plan: DeployPlan, { clients, clock, output }: DeployDep
       const answer = await call('ecs:UpdateService', () =>
         ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition: revisionOf.get(name) })),
       );
-      const primary = answer.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+      const primary = primaryDeployment(answer.service);
       if (!primary?.id) throw new DeployStoppedError(`service ${name}: UpdateService answered without a PRIMARY deployment to follow`);
       output.info(`${name}: now deploying ${revisionOf.get(name)} (deployment ${primary.id})`);
       rollouts.push({

@@ -1,4 +1,5 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs';
+import { ECS_HEALTH_CHECK_DEFAULTS } from '@ping-pong/deploy-config';
 
 /** What DescribeTaskDefinition answers but RegisterTaskDefinition refuses: exactly these, nothing else. */
 export const READ_ONLY_KEYS = [
@@ -22,9 +23,6 @@ export function registrationInputOf(described: TaskDefinition): RegisterTaskDefi
   for (const key of READ_ONLY_KEYS) delete input[key];
   return input as unknown as RegisterTaskDefinitionCommandInput;
 }
-
-/** The health-check timings ECS applies, and answers on describe, when a definition leaves them out. */
-const HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3, startPeriod: 0 };
 
 /**
  * The definition with the defaults ECS fills in on DescribeTaskDefinition
@@ -51,10 +49,10 @@ function withEcsDefaults(definition: RegisterTaskDefinitionCommandInput): Regist
       })),
       healthCheck: container.healthCheck && {
         ...container.healthCheck,
-        interval: container.healthCheck.interval ?? HEALTH_CHECK_DEFAULTS.interval,
-        timeout: container.healthCheck.timeout ?? HEALTH_CHECK_DEFAULTS.timeout,
-        retries: container.healthCheck.retries ?? HEALTH_CHECK_DEFAULTS.retries,
-        startPeriod: container.healthCheck.startPeriod ?? HEALTH_CHECK_DEFAULTS.startPeriod,
+        interval: container.healthCheck.interval ?? ECS_HEALTH_CHECK_DEFAULTS.interval,
+        timeout: container.healthCheck.timeout ?? ECS_HEALTH_CHECK_DEFAULTS.timeout,
+        retries: container.healthCheck.retries ?? ECS_HEALTH_CHECK_DEFAULTS.retries,
+        startPeriod: container.healthCheck.startPeriod ?? ECS_HEALTH_CHECK_DEFAULTS.startPeriod,
       },
     })),
   };

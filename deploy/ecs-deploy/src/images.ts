@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, type ECRClient, type ImageIdentifier } from '@aws-sdk/client-ecr';
-import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
+import { type Environment, imageRepository, splitImage } from '@ping-pong/deploy-config';
 import { AwsCallError } from './aws';
 import type { Output } from './output';
 
@@ -14,34 +14,17 @@ interface EcrImage {
 }
 
 /** `<registry>/<repository>:<tag>` or `<registry>/<repository>@<digest>` in a private ECR registry → its parts; anything else → undefined. */
-export function parseEcrImage(image: string): EcrImage | undefined {
-  const slash = image.indexOf('/');
-  const host = ECR_REGISTRY_HOST.exec(image.slice(0, slash));
-  if (slash === -1 || !host) return undefined;
-  const reference = image.slice(slash + 1);
-  const at = reference.indexOf('@');
-  const colon = reference.lastIndexOf(':');
-  if (at !== -1)
-    return {
-      registryId: host[1]!,
-      region: host[2]!,
-      repositoryName: reference.slice(0, at),
-      imageId: { imageDigest: reference.slice(at + 1) },
-    };
-  if (colon === -1) return undefined;
+function parseEcrImage(image: string): EcrImage | undefined {
+  const host = ECR_REGISTRY_HOST.exec(image.slice(0, image.indexOf('/')));
+  const { tag, digest } = splitImage(image);
+  const repositoryName = host && imageRepository(image, host[0]);
+  if (!host || !repositoryName || (tag === undefined && digest === undefined)) return undefined;
   return {
     registryId: host[1]!,
     region: host[2]!,
-    repositoryName: reference.slice(0, colon),
-    imageId: { imageTag: reference.slice(colon + 1) },
+    repositoryName,
+    imageId: digest === undefined ? { imageTag: tag } : { imageDigest: digest },
   };
-}
-
-/** Every image the definitions name, once each, in order. */
-export function imagesOf(definitions: readonly RenderedTaskDefinition[]): string[] {
-  return [
-    ...new Set(definitions.flatMap((definition) => (definition.input.containerDefinitions ?? []).map((container) => container.image!))),
-  ];
 }
 
 function whatToDo(environment: Environment): string {

@@ -1,7 +1,7 @@
 import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Clock } from './clock';
 import type { Output } from './output';
-import { describeServices } from './services';
+import { describeServices, primaryDeployment } from './services';
 
 /** The deployment an UpdateService started, and what the service had said before it. */
 export interface Rollout {
@@ -49,8 +49,8 @@ function progressOf(deployment: Deployment, service: Service): string {
 export function assess(service: Service, deploymentId: string): Settled | { state: 'in-progress'; progress: string } {
   const deployments = service.deployments ?? [];
   const ours = deployments.find((deployment) => deployment.id === deploymentId);
+  const primary = primaryDeployment(service);
   if (!ours) {
-    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
     return {
       state: 'failed',
       reason: `deployment ${deploymentId} is gone: ECS rolled the service back${primary?.taskDefinition ? ` to ${primary.taskDefinition}` : ''} (deployment circuit breaker)`,
@@ -58,7 +58,6 @@ export function assess(service: Service, deploymentId: string): Settled | { stat
   }
   if (ours.rolloutState === 'FAILED') return { state: 'failed', reason: ours.rolloutStateReason ?? `deployment ${deploymentId} failed` };
   if (ours.status !== 'PRIMARY') {
-    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
     return {
       state: 'failed',
       reason: `deployment ${deploymentId} was replaced by a newer one (${primary?.id ?? 'unknown'} running ${primary?.taskDefinition ?? 'unknown'})`,

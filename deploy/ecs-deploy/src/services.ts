@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { type Deployment, DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { call } from './aws';
 import { DeployStoppedError } from './errors';
 
@@ -33,4 +33,9 @@ export function taskDefinitionsInUse(services: Iterable<Service>): Set<string> {
     for (const deployment of service.deployments ?? []) if (deployment.taskDefinition) inUse.add(deployment.taskDefinition);
   }
   return inUse;
+}
+
+/** The deployment a service is rolling towards (or runs, once alone): the one ECS marks PRIMARY. */
+export function primaryDeployment(service: Service | undefined): Deployment | undefined {
+  return service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
 }

@@ -1,7 +1,7 @@
 import { ConfigError, loadEnvironment } from '@ping-pong/deploy-config';
 import { commitTag, gitCommit } from './commit';
 
-export const TARGET_USAGE = 'usage: npm run --silent deploy:target -- <environment>... >> "$GITHUB_OUTPUT"';
+const TARGET_USAGE = 'usage: npm run --silent deploy:target -- <environment>... >> "$GITHUB_OUTPUT"';
 
 /**
  * Where a delivery goes, as GitHub Actions output lines: `tag=git-<sha12>` for

@@ -1,8 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
-import { down } from './inventory';
+import { describeRemoved, down } from './inventory';
 import { GATEWAY_CONFIG_DIR_LABEL, INSTANCE_LABEL, ROLE_LABEL } from './labels';
 import type { LocalCluster } from './runner';
 
@@ -137,7 +138,7 @@ export async function stopAndRemove(docker: Docker, cluster: LocalCluster, reaso
   const removed = await down(docker, cluster.plan.instance);
   // down finds the config directory through the gateway's label; a gateway removed from outside took that with it.
   rmSync(cluster.gateway.configDir, { recursive: true, force: true });
-  say(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} image tags of ${cluster.plan.instance}`);
+  say(describeRemoved(cluster.plan.instance, removed));
 }
 
 /**
@@ -161,24 +162,20 @@ export function requestStop(socketPath: string, log: (line: string) => void): Pr
   return new Promise((resolve) => {
     let connected = false;
     let done = false;
-    let buffered = '';
     const socket = net.connect(socketPath, () => {
       connected = true;
       socket.write(STOP_REQUEST);
     });
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
+    createInterface({ input: socket })
+      .on('line', (line) => {
         if (line === DONE) done = true;
         else log(`up: ${line}`);
-      }
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // A socket left behind by an `up` that was killed: nobody listens there any more.
-      if (!connected && error.code === 'ECONNREFUSED') rmSync(socketPath, { force: true });
-    });
+      })
+      // The socket's errors arrive here, passed on by readline.
+      .on('error', (error: NodeJS.ErrnoException) => {
+        // A socket left behind by an `up` that was killed: nobody listens there any more.
+        if (!connected && error.code === 'ECONNREFUSED') rmSync(socketPath, { force: true });
+      });
     socket.on('close', () => resolve(done));
   });
 }

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { ConfigError } from '@ping-pong/deploy-config';
 import { agentSocket, askRunningUpToStop, ForegroundAgent, stopAndRemove } from './agent';
 import { ensureImages } from './images';
-import { down, formatInventory, inventory } from './inventory';
+import { describeRemoved, down, formatInventory, inventory } from './inventory';
 import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';
 import { LocalCluster } from './runner';
 import { describeNotHonoured } from './translate';
@@ -29,6 +29,26 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError([`${flag} ${JSON.stringify(value)}: must be a positive integer`]);
   return Number(value);
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        env: { type: 'string', default: 'production' },
+        count: { type: 'string' },
+        build: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        secrets: { type: 'string', default: DEFAULT_SECRETS_FILE },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown option or a missing value is bad usage (exit 2), not a crash.
+    throw new ConfigError([(error as Error).message]);
+  }
 }
 
 async function up(
@@ -83,18 +103,7 @@ async function up(
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      env: { type: 'string', default: 'production' },
-      count: { type: 'string' },
-      build: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      secrets: { type: 'string', default: DEFAULT_SECRETS_FILE },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const { positionals, values } = parseCommandLine(argv);
   const [command, ...extra] = positionals;
   if (values.help || !command || extra.length > 0 || !['up', 'down', 'ps'].includes(command)) {
     console.log(USAGE);
@@ -108,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'down') {
     if (await askRunningUpToStop(docker, values.env, console.log)) return 0;
     const removed = await down(docker, values.env);
-    console.log(`removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} image tags of ${values.env}`);
+    console.log(describeRemoved(values.env, removed));
     return 0;
   }
   return up(docker, {

@@ -9,11 +9,11 @@ import type { TargetsByGroup } from './gateway-config';
 import { renderGatewayConfig } from './gateway-config';
 import { dockerName, INSTANCE_LABEL, GATEWAY_CONFIG_DIR_LABEL, GATEWAY_URL_LABEL, ROLE_LABEL } from './labels';
 
-export const GATEWAY_IMAGE = 'nginx:stable-trixie';
+const GATEWAY_IMAGE = 'nginx:stable-trixie';
 const CONFIG_IN_CONTAINER = '/etc/ecs-local/nginx.conf';
 
 /** A port nothing listens on right now, on loopback. */
-export function freeLocalPort(): Promise<number> {
+function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

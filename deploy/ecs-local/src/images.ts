@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { ConfigError, IMAGE_BUILDS, imageRepository as repository, REPO_ROOT } from '@ping-pong/deploy-config';
+import { ConfigError, IMAGE_BUILDS, imageRepository, REPO_ROOT } from '@ping-pong/deploy-config';
 import { ignoreGone } from './docker-errors';
 import { INSTANCE_LABEL } from './labels';
+import { LOCAL_REGISTRY } from './plan';
 
 function dockerBuild(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,34 +31,28 @@ export interface ImageOptions {
   instance: string;
   /** Build even when the image exists (after a code change). */
   rebuild: boolean;
-  /** Already-built images to tag instead of building, by repository (`microservice-ping-pong/node`). */
-  prebuilt?: Record<string, string>;
   log: (line: string) => void;
 }
 
-/**
- * Makes every image the tasks name exist locally: tagged from a prebuilt image
- * when one is given, else built from the repo's Dockerfile for it.
- */
+/** The Dockerfile and stage that build a local image, if this repo builds it. */
+function buildOf(image: string): (typeof IMAGE_BUILDS)[string] | undefined {
+  const repository = imageRepository(image, LOCAL_REGISTRY);
+  return repository === undefined ? undefined : IMAGE_BUILDS[repository];
+}
+
+/** Makes every image the tasks name exist locally, built from the repo's Dockerfile for it. */
 export async function ensureImages(docker: Docker, images: string[], options: ImageOptions): Promise<void> {
-  const unknown = images.filter((image) => !IMAGE_BUILDS[repository(image)]);
-  if (unknown.length > 0)
-    throw new ConfigError(unknown.map((image) => `image ${image}: no Dockerfile in this repo builds ${repository(image)}`));
+  const unknown = images.filter((image) => !buildOf(image));
+  if (unknown.length > 0) throw new ConfigError(unknown.map((image) => `image ${image}: no Dockerfile in this repo builds it`));
   for (const image of images) {
     if (!options.rebuild && (await exists(docker, image))) continue;
-    const prebuilt = options.prebuilt?.[repository(image)];
-    const [repo, tag] = [image.slice(0, image.lastIndexOf(':')), image.slice(image.lastIndexOf(':') + 1)];
-    if (prebuilt) {
-      await docker.getImage(prebuilt).tag({ repo, tag });
-      continue;
-    }
-    const { dockerfile, target } = IMAGE_BUILDS[repository(image)]!;
+    const { dockerfile, target } = buildOf(image)!;
     options.log(`building ${image} from ${dockerfile}`);
     await dockerBuild(['-f', dockerfile, '--target', target, '--label', `${INSTANCE_LABEL}=${options.instance}`, '-t', image, '.']);
   }
 }
 
-/** Removes an instance's local image tags; an image that has other tags (a prebuilt one) keeps them. */
+/** Removes an instance's local image tags; an image that has other tags keeps them. */
 export async function removeImages(docker: Docker, registry: string, tag: string): Promise<string[]> {
   const images = await docker.listImages({ filters: { reference: [`${registry}/*/*:${tag}`] } });
   const tags = images.flatMap((image) =>

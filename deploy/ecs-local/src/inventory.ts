@@ -66,6 +66,18 @@ export function formatInventory({ gatewayUrl, rows }: Inventory): string {
   return [...lines, '', gatewayUrl ? `gateway: ${gatewayUrl}` : 'gateway: not running'].join('\n');
 }
 
+/** What `down` removed, by kind. */
+export interface Removed {
+  containers: number;
+  networks: number;
+  images: number;
+}
+
+/** `down`'s report, in whichever terminal it ran. */
+export function describeRemoved(instance: string, { containers, networks, images }: Removed): string {
+  return `removed ${containers} containers, ${networks} networks, ${images} image tags of ${instance}`;
+}
+
 /** `docker stop` with the container's own stop timeout (its task definition's stopTimeout): SIGTERM, and SIGKILL only after it. */
 async function stopGracefully(docker: Docker, containers: Docker.ContainerInfo[]): Promise<void> {
   await Promise.all(
@@ -87,7 +99,7 @@ async function stopGracefully(docker: Docker, containers: Docker.ContainerInfo[]
  * stopped first as `docker stop` does (the gateway first, so nothing new
  * reaches the tasks), never killed outright, so they exit as they would on ECS.
  */
-export async function down(docker: Docker, instance: string): Promise<{ containers: number; networks: number; images: number }> {
+export async function down(docker: Docker, instance: string): Promise<Removed> {
   const filters = { label: [`${INSTANCE_LABEL}=${instance}`] };
   const containers = await docker.listContainers({ all: true, filters });
   await stopGracefully(

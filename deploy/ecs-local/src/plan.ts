@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   DEPLOY_DIR,
   displayPath,
+  imagesOf,
   loadEnvironment,
   parseWith,
   readJsonFile,
@@ -32,7 +33,7 @@ const secretsFile = z.record(z.string().min(1), z.string());
  * The local stand-in for SSM Parameter Store: `{ "<valueFrom>": "<value>" }`.
  * A missing file is an empty store, so a definition without secrets needs none.
  */
-export function loadSecrets(file: string): Record<string, string> {
+function loadSecrets(file: string): Record<string, string> {
   return existsSync(file) ? parseWith(secretsFile, readJsonFile(file), file) : {};
 }
 
@@ -89,14 +90,11 @@ export function planEnvironment(options: LocalPlanOptions): LocalPlan {
       taskId: 'check',
     }),
   );
-  const images = [
-    ...new Set(definitions.flatMap((definition) => (definition.input.containerDefinitions ?? []).map((container) => container.image!))),
-  ];
   return {
     environment,
     instance: options.instance,
     services,
-    images,
+    images: imagesOf(definitions),
     secrets,
     secretsSource,
     notHonoured: mergeNotHonoured(translated.map((task) => task.notHonoured)),

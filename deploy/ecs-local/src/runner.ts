@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -20,7 +21,7 @@ export interface RunningTask {
 }
 
 /** Thrown when a task cannot reach RUNNING; the task is stopped, its containers kept for `docker logs`. */
-export class TaskFailedError extends Error {}
+class TaskFailedError extends Error {}
 
 const POLL_MS = 250;
 
@@ -260,26 +261,23 @@ export class LocalCluster {
       filters: { type: ['container'], event: ['die'], label: [`${INSTANCE_LABEL}=${this.plan.instance}`] },
     })) as Readable;
     this.events = events;
-    let buffered = '';
-    events.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines.filter(Boolean)) {
+    // One JSON object per line; the stream's errors arrive here too, passed on by readline.
+    createInterface({ input: events })
+      .on('line', (line) => {
+        if (line === '') return;
         const attributes = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
         if (attributes[ROLE_LABEL] === 'gateway') {
           if (!this.closed) this.gatewayExit(`the gateway exited (code ${attributes.exitCode})`);
-          continue;
+          return;
         }
         const task = this.tasks.find((candidate) => candidate.plan.taskId === attributes[TASK_LABEL]);
         if (attributes[ESSENTIAL_LABEL] === 'true' && task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
           void this.stopTask(task, `essential container ${attributes[CONTAINER_LABEL]} exited (code ${attributes.exitCode})`);
         }
-      }
-    });
-    events.on('error', (error) => {
-      if (!this.closed) this.log(`lost the engine's event stream: ${error.message}`);
-    });
+      })
+      .on('error', (error) => {
+        if (!this.closed) this.log(`lost the engine's event stream: ${error.message}`);
+      });
   }
 
   /** Stops watching; containers keep running until `down`. */

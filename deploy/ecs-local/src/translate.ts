@@ -6,7 +6,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import type Docker from 'dockerode';
-import { ConfigError, jsonPath } from '@ping-pong/deploy-config';
+import { ConfigError, ECS_HEALTH_CHECK_DEFAULTS, jsonPath } from '@ping-pong/deploy-config';
 import {
   CONTAINER_LABEL,
   dockerName,
@@ -29,7 +29,6 @@ import {
 const ECS_DEFAULTS = {
   stopTimeoutSeconds: 30, // ECS_CONTAINER_STOP_TIMEOUT
   startTimeoutSeconds: 180, // ECS_CONTAINER_START_TIMEOUT on Linux
-  healthCheck: { interval: 30, timeout: 5, retries: 3, startPeriod: 0 },
 };
 
 const NANOSECONDS_PER_SECOND = 1_000_000_000;
@@ -111,7 +110,6 @@ export interface ContainerPlan {
   dependsOn: Dependency[];
   startTimeoutSeconds: number;
   stopTimeoutSeconds: number;
-  hasHealthCheck: boolean;
   /** `3000/tcp` → the host port asked for (0: dynamic). */
   portMappings: { containerPort: number; protocol: string; hostPort: number }[];
   createOptions: Docker.ContainerCreateOptions;
@@ -188,7 +186,7 @@ export function describeNotHonoured(item: NotHonoured): string {
 }
 
 function healthConfig(healthCheck: NonNullable<ContainerDefinition['healthCheck']>): Docker.HealthConfig {
-  const seconds = { ...ECS_DEFAULTS.healthCheck, ...healthCheck };
+  const seconds = { ...ECS_HEALTH_CHECK_DEFAULTS, ...healthCheck };
   return {
     Test: healthCheck.command,
     Interval: seconds.interval * NANOSECONDS_PER_SECOND,
@@ -375,7 +373,6 @@ function translateContainer(
     dependsOn: dependencies(container),
     startTimeoutSeconds: container.startTimeout ?? ECS_DEFAULTS.startTimeoutSeconds,
     stopTimeoutSeconds,
-    hasHealthCheck: container.healthCheck !== undefined && container.healthCheck.command?.[0] !== 'NONE',
     portMappings,
     createOptions,
   };

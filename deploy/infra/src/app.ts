@@ -8,21 +8,25 @@ import { loadApplication } from './application';
 import { INFRA_DIR } from './paths';
 import { EnvironmentStack } from './stack';
 
-/** cdk.json's context: the feature flags, which an App built in-process (tests) does not read by itself. */
+/**
+ * cdk.json's context: the feature flags. The cdk CLI passes them to the app it
+ * runs, but an App built in-process (tests) does not read them by itself.
+ */
 export function featureFlags(): Record<string, unknown> {
   return (JSON.parse(readFileSync(path.join(INFRA_DIR, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
 /**
- * A stack per environment file (or just the ones named), checked by cdk-nag's
- * AwsSolutions pack: a finding that is not acknowledged, with its reason, in
- * acknowledgements.ts stops the synthesis.
+ * A stack per environment file (or just the ones named), with cdk.json's
+ * feature flags however it is run, checked by cdk-nag's AwsSolutions pack: a
+ * finding that is not acknowledged, with its reason, in acknowledgements.ts
+ * stops the synthesis.
  */
 export function buildApp(
-  props: AppProps = {},
+  props: Omit<AppProps, 'context'> = {},
   { environments = environmentNames(), acknowledge = true }: { environments?: readonly string[]; acknowledge?: boolean } = {},
 ): { app: App; stacks: EnvironmentStack[] } {
-  const app = new App({ analyticsReporting: false, ...props });
+  const app = new App({ analyticsReporting: false, context: featureFlags(), ...props });
   const stacks = environments.map((name) => new EnvironmentStack(app, loadApplication(name)));
   if (acknowledge) for (const stack of stacks) acknowledgeFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

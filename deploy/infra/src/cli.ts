@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
 import { loadApplication } from './application';
 import { INFRA_DIR } from './paths';
 import { stackName } from './stack';
 
-export const USAGE = `usage: npm run infra:synth
+const USAGE = `usage: npm run infra:synth
        npm run infra:bootstrap -- --env <name>
        npm run infra:diff -- --env <name>
        npm run infra:deploy -- --env <name>
@@ -15,7 +16,7 @@ const COMMANDS = ['synth', 'bootstrap', 'diff', 'deploy', 'destroy'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Exit codes: the cdk CLI's own (0 done, 1 failed), and 2 for bad input found before it runs. */
-export const BAD_INPUT = 2;
+const BAD_INPUT = 2;
 
 export interface Run {
   command: string;
@@ -109,7 +110,7 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     env: { ...env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
   if (code === 0 && args.command === 'synth') {
-    const templates = environmentNames().map((name) => `deploy/infra/cdk.out/${stackName(name)}.template.json`);
+    const templates = environmentNames().map((name) => displayPath(path.join(INFRA_DIR, 'cdk.out', `${stackName(name)}.template.json`)));
     output.info(`synthesized in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${templates.join(', ')}`);
   }
   return code;

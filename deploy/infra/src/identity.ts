@@ -6,10 +6,10 @@ import { Construct } from 'constructs';
 import { type PolicyFile, renderPolicy } from '@ping-pong/deploy-config';
 import type { Application } from './application';
 
-export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 
 /** What a GitHub Actions job's OIDC token says in `sub`: the repository and the branch or environment it runs for. */
-export function githubSubject({ github }: Application['environment']): string {
+function githubSubject({ github }: Application['environment']): string {
   return 'branch' in github.deploysFrom
     ? `repo:${github.repository}:ref:refs/heads/${github.deploysFrom.branch}`
     : `repo:${github.repository}:environment:${github.deploysFrom.environment}`;
@@ -18,6 +18,8 @@ export function githubSubject({ github }: Application['environment']): string {
 export interface IdentityResources {
   repositories: readonly ecr.Repository[];
   logGroups: readonly logs.LogGroup[];
+  /** The SSM parameters behind the task definitions' `secrets`. */
+  parameterArns: readonly string[];
 }
 
 /**
@@ -40,7 +42,7 @@ export class Identity extends Construct {
 
   constructor(scope: Construct, id: string, application: Application, resources: IdentityResources) {
     super(scope, id);
-    const { environment, taskDefinitions, parameters } = application;
+    const { environment, taskDefinitions } = application;
     const stack = Stack.of(this);
 
     // Only ECS tasks of this account assume them (the confused-deputy guard AWS recommends).
@@ -55,15 +57,13 @@ export class Identity extends Construct {
     });
     for (const repository of resources.repositories) repository.grantPull(this.executionRole);
     for (const logGroup of resources.logGroups) logGroup.grantWrite(this.executionRole);
-    if (parameters.length > 0) {
+    if (resources.parameterArns.length > 0) {
       this.executionRole.addToPolicy(
         new iam.PolicyStatement({
           sid: 'ReadTheTaskDefinitionsSecrets',
           actions: ['ssm:GetParameters'],
           // SecureStrings under the AWS managed key need no kms:Decrypt here: its key policy lets SSM decrypt for this account.
-          resources: parameters.map((name) =>
-            stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1), region: environment.region }),
-          ),
+          resources: [...resources.parameterArns],
         }),
       );
     }

@@ -16,11 +16,10 @@ const HTTP_PORT = 80;
  */
 export class LoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener with its path rules, which addTargetGroups creates inside it: what a service waits for. */
   readonly listener: elbv2.ApplicationListener;
   /** By the file's target-group name. */
   readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
-  /** What a service must wait for: the listener and the rules that attach its target groups to it. */
-  readonly routing: Construct[] = [];
 
   constructor(scope: Construct, id: string, { environment }: Application, network: Network) {
     super(scope, id);
@@ -70,14 +69,12 @@ export class LoadBalancer extends Construct {
       open: false,
     });
     network.openToTheInternet(listener.port);
-    this.routing.push(this.listener);
     for (const rule of settings.rules) {
       this.listener.addTargetGroups(`Rule${rule.priority}`, {
         priority: rule.priority,
         conditions: [elbv2.ListenerCondition.pathPatterns(rule.pathPatterns)],
         targetGroups: [this.targetGroups.get(rule.targetGroup)!],
       });
-      this.routing.push(this.listener.node.findChild(`Rule${rule.priority}Rule`));
     }
 
     if (listener.protocol === 'HTTPS') {

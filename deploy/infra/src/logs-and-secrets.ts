@@ -26,6 +26,8 @@ export const PARAMETER_PLACEHOLDER = ' ';
  */
 export class LogsAndSecrets extends Construct {
   readonly logGroups: logs.LogGroup[];
+  /** The ARN of each parameter it creates. */
+  readonly parameterArns: string[];
 
   constructor(scope: Construct, id: string, { environment, logGroups, parameters }: Application) {
     super(scope, id);
@@ -39,7 +41,7 @@ export class LogsAndSecrets extends Construct {
     );
 
     const stack = Stack.of(this);
-    for (const name of parameters) {
+    this.parameterArns = parameters.map((name) => {
       const arn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) });
       new cr.AwsCustomResource(this, `Parameter${name}`, {
         onCreate: {
@@ -58,6 +60,7 @@ export class LogsAndSecrets extends Construct {
         policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [arn] })]),
         installLatestAwsSdk: false,
       });
-    }
+      return arn;
+    });
   }
 }

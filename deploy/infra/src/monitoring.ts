@@ -23,8 +23,6 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
-  readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly widgets: cloudwatch.IWidget[] = [];
 
   constructor(scope: Construct, id: string, { environment }: Application, loadBalancer: LoadBalancer, capacity: Capacity) {
     super(scope, id);
@@ -53,7 +51,8 @@ export class Monitoring extends Construct {
       },
     ];
 
-    const alarm = (name: string, description: string, metric: cloudwatch.Metric, props: Partial<cloudwatch.CreateAlarmOptions>) => {
+    const widgets: cloudwatch.IWidget[] = [];
+    const alarm = (name: string, description: string, metric: cloudwatch.Metric, props: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
       const alarmName = `${prefix}-${name}`;
       const created = metric.createAlarm(this, name, {
         alarmName,
@@ -66,8 +65,7 @@ export class Monitoring extends Construct {
       });
       created.addAlarmAction(new actions.SnsAction(this.topic));
       created.addOkAction(new actions.SnsAction(this.topic));
-      this.alarms.push(created);
-      this.widgets.push(new cloudwatch.AlarmWidget({ title: alarmName, alarm: created, width: 8 }));
+      widgets.push(new cloudwatch.AlarmWidget({ title: alarmName, alarm: created, width: 8 }));
     };
 
     const alb = loadBalancer.loadBalancer.metrics;
@@ -88,7 +86,6 @@ export class Monitoring extends Construct {
         `${name}-unhealthy`,
         `${name} has had an unhealthy target for three minutes`,
         group.metrics.unhealthyHostCount({ period: MINUTE, statistic: 'Maximum' }),
-        {},
       );
       alarm(
         `${name}-p99`,
@@ -128,7 +125,7 @@ export class Monitoring extends Construct {
         left: [alb.requestCount({ period: MINUTE, statistic: 'Sum' })],
         width: 24,
       }),
-      ...this.widgets,
+      ...widgets,
     );
   }
 }

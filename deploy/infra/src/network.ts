@@ -9,7 +9,7 @@ import type { Application } from './application';
  * ephemeral range on the ECS-optimized AMI (32768-60999), up to Docker's own
  * fallback (49153-65535).
  */
-export const DYNAMIC_HOST_PORTS = ec2.Port.tcpRange(32768, 65535);
+const DYNAMIC_HOST_PORTS = ec2.Port.tcpRange(32768, 65535);
 
 /**
  * A VPC of public subnets only, one per availability zone, and no NAT

@@ -31,7 +31,7 @@ const servedFile = (path: string) => (path.endsWith('/') ? `${path}index.html` :
  * secrets, no dependencies between containers: it needs nothing this app has
  * not created yet. The first `deploy:ecs` replaces it.
  */
-export function bootstrapRevision(definition: RenderedTaskDefinition, environment: Environment): Definition {
+function bootstrapRevision(definition: RenderedTaskDefinition, environment: Environment): Definition {
   const { input } = definition;
   const targetGroupsOf = (container: string) =>
     environment.loadBalancer.targetGroups.filter(
@@ -47,7 +47,7 @@ export function bootstrapRevision(definition: RenderedTaskDefinition, environmen
       ...files.map((file) => `mkdir -p "$(dirname '${file}')" && echo ok > '${file}'`),
       ...ports.map((port, index) => `${index === ports.length - 1 ? 'exec httpd -f' : 'httpd'} -v -p ${port} -h /tmp/www`),
     ].join(' && ');
-    return withoutUndefined({
+    return {
       name: container.name,
       image: BOOTSTRAP_IMAGE,
       essential: container.essential,
@@ -57,9 +57,9 @@ export function bootstrapRevision(definition: RenderedTaskDefinition, environmen
       logConfiguration: container.logConfiguration,
       user: '65534:65534',
       command: ['sh', '-c', script],
-    });
+    };
   });
-  return withoutUndefined({
+  return {
     family: input.family,
     networkMode: input.networkMode,
     requiresCompatibilities: input.requiresCompatibilities,
@@ -68,11 +68,7 @@ export function bootstrapRevision(definition: RenderedTaskDefinition, environmen
     cpu: input.cpu,
     memory: input.memory,
     containerDefinitions,
-  });
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+  };
 }
 
 export interface ServiceDependencies {
@@ -92,9 +88,6 @@ export interface ServiceDependencies {
  *   cannot fight it.
  */
 export class Services extends Construct {
-  /** By service name. */
-  readonly services = new Map<string, ecs.CfnService>();
-
   constructor(scope: Construct, id: string, { environment, taskDefinitions }: Application, dependencies: ServiceDependencies) {
     super(scope, id);
     const { capacity, loadBalancer, identity, logsAndSecrets } = dependencies;
@@ -148,9 +141,8 @@ export class Services extends Construct {
           enableEcsManagedTags: true,
           propagateTags: 'SERVICE',
         });
-        // The first revision, the listener rules and the capacity provider's association with the cluster come first.
-        service.node.addDependency(bootstrap, capacity.cluster, ...loadBalancer.routing);
-        this.services.set(name, service);
+        // The first revision, the listener and its rules, and the capacity provider's association with the cluster come first.
+        service.node.addDependency(bootstrap, capacity.cluster, loadBalancer.listener);
 
         const scaling = new appscaling.ScalableTarget(this, `${name}-scaling`, {
           serviceNamespace: appscaling.ServiceNamespace.ECS,

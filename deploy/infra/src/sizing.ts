@@ -1,7 +1,7 @@
 import { ConfigError, displayPath, type Environment, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
 
 /** Installed memory (MiB) of the instance types a capacity block may name. */
-export const INSTANCE_MEMORY_MIB: Readonly<Record<string, number>> = {
+const INSTANCE_MEMORY_MIB: Readonly<Record<string, number>> = {
   't3.small': 2048,
   't3.medium': 4096,
   't3.large': 8192,

@@ -47,6 +47,7 @@ export class EnvironmentStack extends Stack {
     this.identity = new Identity(this, 'Identity', application, {
       repositories: this.registry.repositories,
       logGroups: this.logsAndSecrets.logGroups,
+      parameterArns: this.logsAndSecrets.parameterArns,
     });
     this.services = new Services(this, 'Services', application, {
       capacity: this.capacity,

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
+import { ConfigError, displayPath, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
 import { loadApplication } from '../src/application';
 
 describe('what a stack is built from', () => {
@@ -35,7 +35,7 @@ describe('what a stack is built from', () => {
 
       expect(() => loadApplication('production', directory)).toThrow(
         new ConfigError([
-          `${path.relative(path.resolve(ENVIRONMENTS_DIR, '../..'), file)}: promotedFrom: staging uses the same registry (account 210987654321, eu-west-1); promotion by replication needs another account or region`,
+          `${displayPath(file)}: promotedFrom: staging uses the same registry (account 210987654321, eu-west-1); promotion by replication needs another account or region`,
         ]),
       );
     });

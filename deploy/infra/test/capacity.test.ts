@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, loadEnvironment, renderTaskDefinitions, TASK_DEFINITIONS_DIR } from '@ping-pong/deploy-config';
+import { ConfigError, loadEnvironment } from '@ping-pong/deploy-config';
 import { Match } from 'aws-cdk-lib/assertions';
+import { loadApplication } from '../src/application';
 import {
   DEFAULT_INSTANCE_TYPES,
   ECS_RESERVED_MEMORY_MIB,
@@ -12,11 +11,6 @@ import {
   taskMemory,
 } from '../src/sizing';
 import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
-
-const rendered = (name: string) => {
-  const environment = loadEnvironment(name);
-  return { environment, taskDefinitions: renderTaskDefinitions(environment, { tag: 'test', registry: environment.registry }) };
-};
 
 const problemOf = (action: () => unknown): string => {
   try {
@@ -47,8 +41,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it.each(ENVIRONMENTS)('%s: the chosen type places a rolling deploy at maximumPercent with every service at maxCapacity', (name) => {
-    const { environment, taskDefinitions } = rendered(name);
-    const sizing = sizeCapacity(environment, taskDefinitions);
+    const { environment, sizing } = loadApplication(name);
 
     // The peak: maxCapacity × maximumPercent tasks per service, each reserving what its file says.
     for (const task of sizing.peak) {
@@ -66,7 +59,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('more memory in a task definition makes the default type larger: nothing is hard-coded to today’s numbers', () => {
-    const { environment, taskDefinitions } = rendered('staging');
+    const { environment, taskDefinitions } = loadApplication('staging');
     const before = sizeCapacity(environment, taskDefinitions).instanceType;
     const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
     for (const container of node.input.containerDefinitions!) container.memoryReservation = 4 * container.memoryReservation!;
@@ -77,7 +70,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('a peak that cannot fit under maxInstances is refused, naming the field and the need', () => {
-    const { environment, taskDefinitions } = rendered('production');
+    const { environment, taskDefinitions } = loadApplication('production');
     const narrow = { ...environment, capacity: { ...environment.capacity, instanceType: 't3.small', maxInstances: 1 } };
     const [client, node] = peakTasks(environment, taskDefinitions);
     const needed = instancesFor(peakTasks(environment, taskDefinitions), schedulableMemory('t3.small'));
@@ -89,7 +82,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('a task bigger than any instance, and an instance type it cannot size, are refused', () => {
-    const { environment, taskDefinitions } = rendered('staging');
+    const { environment, taskDefinitions } = loadApplication('staging');
     expect(
       problemOf(() => sizeCapacity({ ...environment, capacity: { ...environment.capacity, instanceType: 'x9.huge' } }, taskDefinitions)),
     ).toMatch(
@@ -103,23 +96,23 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('the peak is computed from the files: maxCapacity × maximumPercent per service', () => {
-    const { environment, taskDefinitions } = rendered('production');
+    const { environment, taskDefinitions } = loadApplication('production');
     // The reservations as the task-definition files state them, summed per task.
-    const reserved = (file: string) =>
-      (
-        JSON.parse(readFileSync(path.join(TASK_DEFINITIONS_DIR, file), 'utf8')) as { containerDefinitions: { memoryReservation: number }[] }
-      ).containerDefinitions.reduce((sum, container) => sum + container.memoryReservation, 0);
+    const reserved = (family: string) =>
+      taskDefinitions
+        .find((definition) => definition.family === family)!
+        .input.containerDefinitions!.reduce((sum, container) => sum + container.memoryReservation!, 0);
     expect(peakTasks(environment, taskDefinitions)).toEqual([
       {
         service: 'microservice-ping-pong-client-service',
         family: 'microservice-ping-pong-client-td',
-        memory: reserved('client.json'),
+        memory: reserved('microservice-ping-pong-client-td'),
         count: 8,
       },
       {
         service: 'microservice-ping-pong-node-service',
         family: 'microservice-ping-pong-node-td',
-        memory: reserved('node.json'),
+        memory: reserved('microservice-ping-pong-node-td'),
         count: 12,
       },
     ]);
@@ -138,10 +131,9 @@ describe.each(ENVIRONMENTS)('%s: the cluster and its EC2 capacity', (name) => {
 
   it('launches the sized type from the ECS-optimized AL2023 AMI resolved at deploy time, IMDSv2 only with hop limit 1, encrypted volumes', () => {
     const template = templateOf(name);
-    const { environment: file, taskDefinitions } = rendered(name);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        InstanceType: sizeCapacity(file, taskDefinitions).instanceType,
+        InstanceType: loadApplication(name).sizing.instanceType,
         ImageId: { Ref: Match.stringLikeRegexp('^SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageid') },
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) }],

@@ -1,4 +1,4 @@
-import { loadEnvironment, renderPolicy, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { loadEnvironment, renderPolicy } from '@ping-pong/deploy-config';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { acknowledgeFindings } from '../src/acknowledgements';
@@ -35,30 +35,30 @@ function sorted(policy: ReturnType<typeof renderPolicy>) {
   };
 }
 
+/** The files' choice: staging deploys from main, production from the GitHub environment with required reviewers. */
+const GITHUB_SUBJECT: Record<EnvironmentName, string> = {
+  staging: 'repo:YOUR-ORG/ping-pong:ref:refs/heads/main',
+  production: 'repo:YOUR-ORG/ping-pong:environment:production',
+};
+
 describe.each(ENVIRONMENTS)('%s: the roles', (name) => {
-  const environment = loadEnvironment(name);
-  const taskDefinitions = renderTaskDefinitions(environment, { tag: 'test', registry: environment.registry });
+  const { environment, taskDefinitions } = loadApplication(name);
 
   it('the deploy role trusts GitHub’s OIDC provider for one repository and its branch or GitHub environment, through aud and sub', () => {
     const [, role] = roleNamed(name, environment.roles.deploy);
-    const sub =
-      'branch' in environment.github.deploysFrom
-        ? `repo:${environment.github.repository}:ref:refs/heads/${environment.github.deploysFrom.branch}`
-        : `repo:${environment.github.repository}:environment:${environment.github.deploysFrom.environment}`;
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: 'sts:AssumeRoleWithWebIdentity',
         Principal: { Federated: expect.anything() },
         Condition: {
-          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': sub },
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': GITHUB_SUBJECT[name],
+          },
         },
       },
     ]);
-    // The files' choice: staging deploys from main, production from the GitHub environment with required reviewers.
-    expect(sub).toBe(
-      { staging: 'repo:YOUR-ORG/ping-pong:ref:refs/heads/main', production: 'repo:YOUR-ORG/ping-pong:environment:production' }[name],
-    );
   });
 
   it('the deploy role’s permissions are deploy/iam’s policies, push-images only where the pipeline pushes', () => {

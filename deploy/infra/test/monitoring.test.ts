@@ -42,25 +42,13 @@ describe.each(ENVIRONMENTS)('%s: alarms and dashboard', (name) => {
       const ofService = alarms().filter(({ Dimensions }) =>
         Dimensions.some(({ Name, Value }) => Name === 'ServiceName' && Value === service),
       );
+      const dimensions = [
+        { Name: 'ClusterName', Value: environment.cluster },
+        { Name: 'ServiceName', Value: service },
+      ];
       expect(ofService.map(({ Namespace, MetricName, Threshold, Dimensions }) => [Namespace, MetricName, Threshold, Dimensions])).toEqual([
-        [
-          'AWS/ECS',
-          'CPUUtilization',
-          environment.alarms.cpuPercent,
-          [
-            { Name: 'ClusterName', Value: environment.cluster },
-            { Name: 'ServiceName', Value: service },
-          ],
-        ],
-        [
-          'AWS/ECS',
-          'MemoryUtilization',
-          environment.alarms.memoryPercent,
-          [
-            { Name: 'ClusterName', Value: environment.cluster },
-            { Name: 'ServiceName', Value: service },
-          ],
-        ],
+        ['AWS/ECS', 'CPUUtilization', environment.alarms.cpuPercent, dimensions],
+        ['AWS/ECS', 'MemoryUtilization', environment.alarms.memoryPercent, dimensions],
       ]);
     }
   });

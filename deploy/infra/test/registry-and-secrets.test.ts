@@ -99,15 +99,4 @@ describe.each(ENVIRONMENTS)('%s: the secrets’ SSM parameters', (name) => {
       },
     ]);
   });
-
-  it('the first revisions are registered at creation only: no update or delete call', () => {
-    const revisions = Object.values(resourcesOf(templateOf(name), 'Custom::AWS')).filter(
-      ({ Properties }) => JSON.parse(Properties.Create as string).action === 'registerTaskDefinition',
-    );
-    expect(revisions).toHaveLength(2);
-    for (const { Properties } of revisions) {
-      expect(Properties.Update).toBeUndefined();
-      expect(Properties.Delete).toBeUndefined();
-    }
-  });
 });

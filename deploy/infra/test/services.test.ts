@@ -1,42 +1,48 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEnvironment, TASK_DEFINITIONS_DIR } from '@ping-pong/deploy-config';
+import { type Environment, loadEnvironment, type RenderedTaskDefinition, renderTaskDefinitions } from '@ping-pong/deploy-config';
 import { BOOTSTRAP_IMAGE } from '../src/services';
-import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
+import { ENVIRONMENTS, type EnvironmentName, resourcesOf, templateOf } from './support';
 
-interface ContainerFile {
-  name: string;
-  memory?: number;
-  memoryReservation?: number;
-  portMappings?: { containerPort: number; hostPort: number; protocol: string }[];
-  logConfiguration?: { logDriver: string; options: Record<string, string> };
-}
-interface TaskDefinitionFile {
-  family: string;
-  taskRoleArn: string;
-  executionRoleArn: string;
-  containerDefinitions: ContainerFile[];
-}
+type Revision = RenderedTaskDefinition['input'];
+type Container = NonNullable<Revision['containerDefinitions']>[number];
 
-/** deploy/task-definitions/*.json as written, read here directly so the test binds the template to the files, not to the stack's code. */
-const files: Record<string, TaskDefinitionFile> = Object.fromEntries(
-  readdirSync(TASK_DEFINITIONS_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => [file, JSON.parse(readFileSync(path.join(TASK_DEFINITIONS_DIR, file), 'utf8')) as TaskDefinitionFile]),
-);
+/**
+ * The environment's task-definition files as deploy-config renders them, by
+ * file name: the template is bound to the files, not to the stack's code.
+ */
+const definitionFiles = (environment: Environment) =>
+  Object.fromEntries(
+    renderTaskDefinitions(environment, { tag: 'test', registry: environment.registry }).map((definition) => [
+      path.basename(definition.file),
+      definition,
+    ]),
+  );
 
-/** The RegisterTaskDefinition calls the stack makes once, at creation, by family. */
-function bootstrapRevisions(name: (typeof ENVIRONMENTS)[number]) {
+/** What a first revision keeps of each container. */
+const kept = (containers: readonly Container[]) =>
+  containers.map(({ name, memory, memoryReservation, portMappings }) => ({ name, memory, memoryReservation, portMappings }));
+
+const createCall = (properties: Record<string, unknown>) =>
+  JSON.parse(properties.Create as string) as { action: string; parameters: Revision };
+
+/** The stack's RegisterTaskDefinition calls (Custom::AWS resources). */
+const registrations = (name: EnvironmentName) =>
+  Object.values(resourcesOf(templateOf(name), 'Custom::AWS')).filter(
+    ({ Properties }) => createCall(Properties).action === 'registerTaskDefinition',
+  );
+
+/** The first revisions those calls register, by family. */
+function bootstrapRevisions(name: EnvironmentName): Record<string, Revision> {
   return Object.fromEntries(
-    Object.values(resourcesOf(templateOf(name), 'Custom::AWS'))
-      .map(({ Properties }) => JSON.parse(Properties.Create as string) as { action: string; parameters: TaskDefinitionFile })
-      .filter(({ action }) => action === 'registerTaskDefinition')
-      .map(({ parameters }) => [parameters.family, parameters]),
+    registrations(name)
+      .map(({ Properties }) => createCall(Properties).parameters)
+      .map((revision) => [revision.family, revision]),
   );
 }
 
 describe.each(ENVIRONMENTS)('%s: the services', (name) => {
   const environment = loadEnvironment(name);
+  const files = definitionFiles(environment);
 
   it('name their task-definition family, never a revision, and have no DesiredCount (auto scaling owns the count)', () => {
     const services = Object.values(resourcesOf(templateOf(name), 'AWS::ECS::Service')).map(({ Properties }) => Properties);
@@ -130,14 +136,15 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
 
 describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definitions', (name) => {
   const environment = loadEnvironment(name);
+  const files = definitionFiles(environment);
 
   it('a log group for every awslogs-group the files name, with the file’s retention', () => {
     const groups = Object.values(resourcesOf(templateOf(name), 'AWS::Logs::LogGroup'))
       // Named ones: aws-cdk-lib's custom-resource function has one of its own, named after it.
       .filter(({ Properties }) => typeof Properties.LogGroupName === 'string')
       .map(({ Properties }) => [Properties.LogGroupName, Properties.RetentionInDays]);
-    const named = Object.values(files).flatMap((file) =>
-      file.containerDefinitions.map((container) => container.logConfiguration!.options['awslogs-group']),
+    const named = Object.values(files).flatMap(({ input }) =>
+      input.containerDefinitions!.map((container) => container.logConfiguration!.options!['awslogs-group']),
     );
     expect(groups.sort()).toEqual([...new Set(named)].sort().map((group) => [group, environment.logs.retentionDays]));
   });
@@ -145,9 +152,9 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
   it('the roles the files pass are the roles the stack creates', () => {
     const template = templateOf(name);
     const roleNames = Object.values(resourcesOf(template, 'AWS::IAM::Role')).map(({ Properties }) => Properties.RoleName);
-    for (const file of Object.values(files)) {
-      expect(file.taskRoleArn).toBe('${TASK_ROLE_ARN}');
-      expect(file.executionRoleArn).toBe('${EXECUTION_ROLE_ARN}');
+    for (const { input } of Object.values(files)) {
+      expect(input.taskRoleArn).toBe(environment.roleArns.task);
+      expect(input.executionRoleArn).toBe(environment.roleArns.execution);
     }
     expect(roleNames).toEqual(expect.arrayContaining([environment.roles.task, environment.roles.execution, environment.roles.deploy]));
   });
@@ -159,34 +166,29 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
         .map((file) => file.family)
         .sort(),
     );
-    for (const file of Object.values(files)) {
-      const revision = revisions[file.family]!;
+    for (const { family, input } of Object.values(files)) {
+      const revision = revisions[family]!;
       expect(revision.taskRoleArn).toBe(environment.roleArns.task);
       expect(revision.executionRoleArn).toBe(environment.roleArns.execution);
-      expect(
-        revision.containerDefinitions.map(({ name: container, memory, memoryReservation, portMappings }) => ({
-          container,
-          memory,
-          memoryReservation,
-          portMappings,
-        })),
-      ).toEqual(
-        file.containerDefinitions.map(({ name: container, memory, memoryReservation, portMappings }) => ({
-          container,
-          memory,
-          memoryReservation,
-          portMappings,
-        })),
-      );
-      for (const [index, container] of revision.containerDefinitions.entries()) {
+      expect(kept(revision.containerDefinitions!)).toEqual(kept(input.containerDefinitions!));
+      for (const [index, container] of revision.containerDefinitions!.entries()) {
         expect(container).toMatchObject({
           image: BOOTSTRAP_IMAGE,
           logConfiguration: {
             logDriver: 'awslogs',
-            options: { 'awslogs-group': file.containerDefinitions[index]!.logConfiguration!.options['awslogs-group'] },
+            options: { 'awslogs-group': input.containerDefinitions![index]!.logConfiguration!.options!['awslogs-group'] },
           },
         });
       }
+    }
+  });
+
+  it('the first revisions are registered at creation only: no update or delete call', () => {
+    const calls = registrations(name);
+    expect(calls).toHaveLength(2);
+    for (const { Properties } of calls) {
+      expect(Properties.Update).toBeUndefined();
+      expect(Properties.Delete).toBeUndefined();
     }
   });
 
@@ -194,13 +196,9 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
     const revisions = bootstrapRevisions(name);
     for (const group of environment.loadBalancer.targetGroups) {
       const family = files[environment.services[group.service]!.taskDefinition]!.family;
-      const container = revisions[family]!.containerDefinitions.find(
-        (candidate) => candidate.name === group.containerName,
-      ) as ContainerFile & {
-        command: string[];
-      };
+      const container = revisions[family]!.containerDefinitions!.find((candidate) => candidate.name === group.containerName)!;
       expect(container.portMappings!.map((mapping) => mapping.containerPort)).toContain(group.containerPort);
-      const script = container.command.join(' ');
+      const script = container.command!.join(' ');
       expect(script).toContain(`httpd -f -v -p ${group.containerPort} -h /tmp/www`);
       expect(script).toContain(`echo ok > '/tmp/www${group.healthCheck.path === '/' ? '/index.html' : group.healthCheck.path}'`);
     }

@@ -27,6 +27,11 @@ export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
+/** The member named `service`. */
+export function memberOf(service: ServiceName): ChainMember {
+  return CHAIN.find((member) => member.service === service)!;
+}
+
 /** The port every member listens on in a container (compose, ECS). */
 export const SERVICE_PORT = 3000;
 

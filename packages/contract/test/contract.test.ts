@@ -1,4 +1,14 @@
-import { CHAIN, expectedStartAnswer, isErrorBody, isServiceName, nextHopUrl, nextMember, REQUEST_ID_PATTERN, SERVICE_NAMES } from '../src';
+import {
+  CHAIN,
+  expectedStartAnswer,
+  isErrorBody,
+  isServiceName,
+  memberOf,
+  nextHopUrl,
+  nextMember,
+  REQUEST_ID_PATTERN,
+  SERVICE_NAMES,
+} from '../src';
 
 describe('the chain contract', () => {
   it('wires each member to the next on the container port, and the last to nothing', () => {
@@ -17,9 +27,10 @@ describe('the chain contract', () => {
     ]);
   });
 
-  it('tells a member’s name from any other', () => {
+  it('tells a member’s name from any other, and finds the member by it', () => {
     expect(isServiceName('node-ringo')).toBe(true);
     expect(isServiceName('node-ringo.localhost')).toBe(false);
+    expect(memberOf('node-george')).toEqual({ service: 'node-george', app: 'george', devPort: 3003 });
   });
 
   it('names members uniquely, with distinct dev ports', () => {

@@ -51,16 +51,12 @@ export const CONNECT_TIMEOUT_MS = 1000;
 /** No connection to this address: try the name's next one. */
 const TRY_NEXT_ADDRESS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** Errors raised before the peer could have acted on the request: safe to send again (a new connection resolves the name again). */
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+/**
+ * Errors raised before the peer could have acted on the request: no
+ * connection at all, or a pooled one the peer had closed. Safe to send again
+ * (a new connection resolves the name again).
+ */
+const RETRYABLE_CODES = new Set([...TRY_NEXT_ADDRESS, 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -239,6 +235,7 @@ function describeNetworkError(code: string | undefined): string {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
       return 'could not be reached';
     default:
       // Only a code like EPROTO: an error's message is internal (it may name

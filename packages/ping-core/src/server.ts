@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createApp, createDeps, type AppDeps } from './app';
 import type { ServiceName } from '@ping-pong/contract';
+import { createApp, createDeps, type AppDeps } from './app';
 import { ConfigError, loadConfig, memberDefaults, type Config } from './config';
 
 /** Node's own limit, named here because the 431 answer below depends on it. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CHAIN, nextMember, type ChainMember } from '@ping-pong/contract';
+import { CHAIN, memberOf, nextMember, type ChainMember, type ServiceName } from '@ping-pong/contract';
 import { freePort } from './ports';
 import { startNode, type RunningProcess } from './process';
 import { pollUntil } from './waiting';
@@ -79,9 +79,8 @@ export async function startLocalChain({
  * its meow and the next hop it calls (null at the end of the chain), read
  * from its `listening` log line.
  */
-export async function builtDefaults(service: string): Promise<{ meow: string; nextHop: string | null }> {
-  const member = CHAIN.find((candidate) => candidate.service === service);
-  if (!member) throw new Error(`${service} is not a member of the chain`);
+export async function builtDefaults(service: ServiceName): Promise<{ meow: string; nextHop: string | null }> {
+  const member = memberOf(service);
   const port = await freePort();
   const running = startNode(service, [memberEntry(member)], { env: { PORT: String(port) }, cleanEnv: true });
   try {
