@@ -1,4 +1,4 @@
-import { expectedStartAnswer, HOP_PATH, meowOf, SERVICE_NAMES } from '@ping-pong/contract';
+import { expectedStartAnswer, meowOf, ROUTES, SERVICE_NAMES } from '@ping-pong/contract';
 import { startLocalChain, type LocalChain } from '@ping-pong/test-support';
 import { RELAY_CHAIN } from '../src/local';
 
@@ -17,7 +17,7 @@ describe('the bare relay (the reference of the local and container benches)', ()
 
   it('answers the hop route with its own meow first', async () => {
     const last = SERVICE_NAMES.at(-1)!;
-    const response = await fetch(`http://127.0.0.1:${relay.ports[last]}${HOP_PATH}`);
+    const response = await fetch(`http://127.0.0.1:${relay.ports[last]}${ROUTES.hop}`);
     expect(await response.json()).toEqual([meowOf(last, relay.ports[last]!)]);
   });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CHAIN, memberOf, nextMember, type ChainMember, type ServiceName } from '@ping-pong/contract';
+import { CHAIN, memberOf, nextMember, ROUTES, type ChainMember, type ServiceName } from '@ping-pong/contract';
 import { freePort } from './ports';
 import { startNode, type RunningProcess } from './process';
 import { pollUntil } from './waiting';
@@ -66,7 +66,7 @@ export async function startLocalChain({
         stdout,
       });
     }
-    await Promise.all(members.map((member) => processes[member.service]!.waitUntilReady(`http://127.0.0.1:${ports[member.service]}/ping`)));
+    await Promise.all(members.map((member) => processes[member.service]!.waitUntilReady(`http://127.0.0.1:${ports[member.service]}${ROUTES.ping}`)));
   } catch (error) {
     await stop();
     throw error;
@@ -84,8 +84,8 @@ export async function builtDefaults(service: ServiceName): Promise<{ meow: strin
   const port = await freePort();
   const running = startNode(service, [memberEntry(member)], { env: { PORT: String(port) }, cleanEnv: true });
   try {
-    await running.waitUntilReady(`http://127.0.0.1:${port}/ping`);
-    const meow = (await (await fetch(`http://127.0.0.1:${port}/meow`)).json()) as string;
+    await running.waitUntilReady(`http://127.0.0.1:${port}${ROUTES.ping}`);
+    const meow = (await (await fetch(`http://127.0.0.1:${port}${ROUTES.meow}`)).json()) as string;
     const stdout = await pollUntil(
       async () => running.stdout,
       (text) => text.includes('"listening"'),
