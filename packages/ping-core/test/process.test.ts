@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HEADERS, OK_STATUS, ROUTES } from '@ping-pong/contract';
-import { freePort, pollUntil, startNode, type RunningProcess } from '@ping-pong/test-support';
+import { freePort, pollUntil, SOURCE_NODE_ARGS, startNode, type RunningProcess } from '@ping-pong/test-support';
 
-const START_MEMBER = path.join(__dirname, 'fixtures', 'start-member.cjs');
+const START_MEMBER = path.join(__dirname, 'fixtures', 'start-member.ts');
 
 /** node-john's process with only `env` set, as a container would start it. */
 function startJohn(env: Record<string, string>): RunningProcess {
-  return startNode('node-john', [START_MEMBER, 'node-john'], { env, cleanEnv: true });
+  return startNode('node-john', [...SOURCE_NODE_ARGS, START_MEMBER, 'node-john'], { env, cleanEnv: true });
 }
 
 async function listenOnFreePort(server: Server): Promise<number> {
