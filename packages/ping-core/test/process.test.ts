@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HEADERS, OK_STATUS, ROUTES } from '@ping-pong/contract';
+import { HEADERS, meowOf, OK_STATUS, ROUTES, SERVICE_PORT } from '@ping-pong/contract';
 import { freePort, pollUntil, SOURCE_NODE_ARGS, startNode, type RunningProcess } from '@ping-pong/test-support';
 
 const START_MEMBER = path.join(__dirname, 'fixtures', 'start-member.ts');
@@ -80,7 +80,7 @@ describe('graceful shutdown', () => {
     slowPaul = createServer((_req, res) => {
       setTimeout(() => {
         res.setHeader('Content-Type', 'application/json');
-        res.end('["meow from node-paul:3000"]');
+        res.end(JSON.stringify([meowOf('node-paul', SERVICE_PORT)]));
       }, 800);
     });
     paulPort = await listenOnFreePort(slowPaul);
@@ -104,7 +104,7 @@ describe('graceful shutdown', () => {
     const response = await inFlight;
     expect(response.status).toBe(OK_STATUS);
     expect(response.headers.get('connection')).toBe('close');
-    expect(await response.json()).toEqual(['meow from node-paul:3000']);
+    expect(await response.json()).toEqual([meowOf('node-paul', SERVICE_PORT)]);
 
     expect((await john.exited).code).toBe(0);
     const messages = john.stdout
