@@ -65,13 +65,18 @@ const watchedEdit = {
   },
 };
 
+interface DevLoopAnswers {
+  start: string;
+  meows: string;
+}
+
 /**
  * What the dev loop answers now: `<status> <body>` of /start through the
  * gateway, and each member's own /meow, asked from inside node-john's
  * container (the gateway does not expose it). A member that is restarting
  * shows as the error it caused.
  */
-async function devLoopAnswers(project: ComposeProject): Promise<{ start: string; meows: string }> {
+async function devLoopAnswers(project: ComposeProject): Promise<DevLoopAnswers> {
   const start = await get(`${project.gatewayUrl}${ROUTES.start}`).then(
     ({ status, body }) => `${status} ${body}`,
     (error: Error) => `unreachable: ${error.message}`,
@@ -83,11 +88,21 @@ async function devLoopAnswers(project: ComposeProject): Promise<{ start: string;
 }
 
 /** devLoopAnswers() when each member answers `meowFor(service)` as its meow. */
-function answersWith(meowFor: (service: string) => string): { start: string; meows: string } {
+function answersWith(meowFor: (service: string) => string): DevLoopAnswers {
   return {
     start: `${OK_STATUS} ${JSON.stringify(SERVICE_NAMES.slice(1).map(meowFor))}`,
     meows: JSON.stringify(SERVICE_NAMES.map(meowFor)),
   };
+}
+
+/** devLoopAnswers() once they are `expected`, or the last ones after RELOAD_TIMEOUT_MS, for the assertion to show. */
+function answersOnceReloaded(project: ComposeProject, expected: DevLoopAnswers): Promise<DevLoopAnswers> {
+  return pollUntil(
+    () => devLoopAnswers(project),
+    (answers) => answers.start === expected.start && answers.meows === expected.meows,
+    RELOAD_TIMEOUT_MS,
+    500,
+  );
 }
 
 describe('docker-compose.prod.yml on the images built from the repo, node-john scaled to two', () => {
@@ -177,23 +192,11 @@ describe('docker-compose.yml, the dev loop, started with up --build --wait', () 
       });
       try {
         const expected = answersWith((service) => `${meowOf(service, SERVICE_PORT)} (${marker})`);
-        const seen = await pollUntil(
-          () => devLoopAnswers(project),
-          (answers) => answers.start === expected.start && answers.meows === expected.meows,
-          RELOAD_TIMEOUT_MS,
-          500,
-        );
-        expect(seen).toEqual(expected);
+        expect(await answersOnceReloaded(project, expected)).toEqual(expected);
       } finally {
         watchedEdit.restore();
       }
-      const restored = await pollUntil(
-        () => devLoopAnswers(project),
-        (answers) => answers.start === original.start && answers.meows === original.meows,
-        RELOAD_TIMEOUT_MS,
-        500,
-      );
-      expect(restored).toEqual(original);
+      expect(await answersOnceReloaded(project, original)).toEqual(original);
     },
     2 * RELOAD_TIMEOUT_MS + 30_000,
   );
