@@ -1,3 +1,4 @@
+import { PING_ANSWERS, ROUTES } from '@ping-pong/contract';
 import type { Cleanup } from './cleanup';
 import { compare, noFailures, throughputAtLeast, type Comparison, type Target } from './compare';
 import { alternate } from './load';
@@ -8,20 +9,20 @@ import { CONTAINER_START_ANSWER, startProductionStack, startReferenceStack } fro
 /** Issue 13's targets through the gateways: the subject's requests/s as a share of the reference's. */
 const CONTAINER_TARGETS = { start: 0.5, ping: 0.6 };
 
-const ROUTES = [
-  { path: '/start', expectBody: CONTAINER_START_ANSWER, minimum: CONTAINER_TARGETS.start },
-  { path: '/ping', expectBody: 'pong', minimum: CONTAINER_TARGETS.ping },
+const BENCHED_ROUTES = [
+  { path: ROUTES.start, expectBody: CONTAINER_START_ANSWER, minimum: CONTAINER_TARGETS.start },
+  { path: ROUTES.ping, expectBody: PING_ANSWERS.serving.body, minimum: CONTAINER_TARGETS.ping },
 ];
 
 interface Compared {
-  route: (typeof ROUTES)[number];
+  route: (typeof BENCHED_ROUTES)[number];
   comparison: Comparison;
 }
 
 /** Each route on the subject and the reference in alternating rounds; `where` ends each route's heading and table title. */
 async function compareRoutes(where: string, subjectUrl: string, referenceUrl: string, options: BenchOptions): Promise<Compared[]> {
   const compared: Compared[] = [];
-  for (const route of ROUTES) {
+  for (const route of BENCHED_ROUTES) {
     console.log(`\nGET ${route.path} ${where}`);
     const sides = await alternate(
       { url: subjectUrl + route.path, expectBody: route.expectBody },

@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expectedStartAnswer, HOP_PATH, SERVICE_NAMES } from '@ping-pong/contract';
+import { expectedStartAnswer, ROUTES, SERVICE_NAMES } from '@ping-pong/contract';
 import { startLocalChain, type LocalChain, type LocalChainOptions } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
 import { compare, noFailures, p99AtMost, throughputAtLeast } from './compare';
@@ -33,7 +33,7 @@ export function servicesChain(logFd: number): LocalChainOptions {
 }
 
 /** The bare relay in the members' places, its output discarded. */
-export const RELAY_CHAIN: LocalChainOptions = { env: { HOP_PATH }, stdout: 'ignore', entry: () => RELAY };
+export const RELAY_CHAIN: LocalChainOptions = { env: { HOP_PATH: ROUTES.hop }, stdout: 'ignore', entry: () => RELAY };
 
 export async function startChain(cleanup: Cleanup, name: string, options: LocalChainOptions): Promise<LocalChain> {
   const chain = await startLocalChain(options);
@@ -44,7 +44,7 @@ export async function startChain(cleanup: Cleanup, name: string, options: LocalC
 /** GET /start on a local chain, expecting exactly the meows of the members after the first. */
 export function startScenario(chain: LocalChain): Scenario {
   return {
-    url: `${chain.url}/start`,
+    url: `${chain.url}${ROUTES.start}`,
     expectBody: JSON.stringify(expectedStartAnswer(SERVICE_NAMES, (service) => chain.ports[service]!)),
   };
 }
@@ -56,20 +56,20 @@ export async function benchLocal(options: BenchOptions, cleanup: Cleanup): Promi
   const relay = await startChain(cleanup, 'the bare relay', RELAY_CHAIN);
 
   console.log(
-    `GET /start with ${options.connections} connections, ${options.rounds} rounds of ${options.roundSeconds} s per side:\n` +
+    `GET ${ROUTES.start} with ${options.connections} connections, ${options.rounds} rounds of ${options.roundSeconds} s per side:\n` +
       `  subject: the four services as processes (production build, LOG_LEVEL=info to ${log.file})\n` +
       `  reference: the bare node:http relay as four processes (bench/reference/relay.mts)`,
   );
   const sides = await alternate(startScenario(chain), startScenario(relay), options, console.log);
   const comparison = compare(sides.subject, sides.reference);
-  console.log(`\n${comparisonTable('local GET /start', comparison)}\n`);
+  console.log(`\n${comparisonTable(`local GET ${ROUTES.start}`, comparison)}\n`);
   console.log(`The services wrote ${(statSync(log.file).size / 1e6).toFixed(1)} MB of logs.\n`);
   console.log(
     targetLines([
-      throughputAtLeast('/start', comparison, LOCAL_TARGETS.throughputRatio),
-      p99AtMost('/start', comparison, LOCAL_TARGETS.p99Ratio),
-      noFailures('/start', comparison.subject.failures),
-      noFailures('reference /start', comparison.reference.failures),
+      throughputAtLeast(ROUTES.start, comparison, LOCAL_TARGETS.throughputRatio),
+      p99AtMost(ROUTES.start, comparison, LOCAL_TARGETS.p99Ratio),
+      noFailures(ROUTES.start, comparison.subject.failures),
+      noFailures(`reference ${ROUTES.start}`, comparison.reference.failures),
     ]),
   );
   return comparison.subject.failures + comparison.reference.failures;

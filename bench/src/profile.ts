@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SERVICE_NAMES } from '@ping-pong/contract';
+import { ROUTES, SERVICE_NAMES } from '@ping-pong/contract';
 import type { LocalChain, LocalChainOptions } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
 import type { Sample } from './compare';
@@ -117,7 +117,7 @@ function profileOf(run: ProfiledRun, service: string): string {
  */
 export async function profileLocal(options: BenchOptions, cleanup: Cleanup): Promise<number> {
   const seconds = options.roundSeconds * options.rounds;
-  console.log(`Profiling under GET /start, ${options.connections} connections for ${seconds} s each (profiling slows both down):`);
+  console.log(`Profiling under GET ${ROUTES.start}, ${options.connections} connections for ${seconds} s each (profiling slows both down):`);
   const log = logFile(cleanup);
   const services = await profiledRun(cleanup, 'the services', servicesChain(log.fd), options.connections, seconds);
   const relay = await profiledRun(cleanup, 'the bare relay', RELAY_CHAIN, options.connections, seconds);

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { ROUTES } from '@ping-pong/contract';
 import autocannon from 'autocannon';
 import type { Cleanup } from './cleanup';
 import { noFailures, type Target } from './compare';
@@ -138,7 +139,7 @@ export async function soak(options: BenchOptions, cleanup: Cleanup): Promise<num
   const stack = await startProductionStack(cleanup);
   const seconds = intervalSeconds(options.soakSeconds);
   console.log(
-    `\nSoak: GET /start through the gateway, ${options.connections} connections for ${options.soakSeconds} s, ` +
+    `\nSoak: GET ${ROUTES.start} through the gateway, ${options.connections} connections for ${options.soakSeconds} s, ` +
       `reported per ${seconds} s; the gateway's TIME_WAIT sockets sampled every ${TIME_WAIT_EVERY_MS / 1000} s...`,
   );
   const intervals = new Intervals(seconds);
@@ -147,7 +148,7 @@ export async function soak(options: BenchOptions, cleanup: Cleanup): Promise<num
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${stack.url}/start`,
+        url: `${stack.url}${ROUTES.start}`,
         connections: options.connections,
         duration: options.soakSeconds,
         reconnectRate: RECONNECT_EVERY_REQUESTS,

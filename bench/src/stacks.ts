@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CHAIN, expectedStartAnswer, HOP_PATH, nextHopUrl, SERVICE_PORT } from '@ping-pong/contract';
+import { CHAIN, expectedStartAnswer, GATEWAY_PORT, nextHopUrl, ROUTES, SERVICE_PORT } from '@ping-pong/contract';
 import { answersOk, freePort, waitUntilReady } from '@ping-pong/test-support';
 import type { Cleanup } from './cleanup';
 import { docker } from './docker';
@@ -36,7 +36,7 @@ async function startStack(
   console.log(`Starting ${what} (compose project ${project})...`);
   await docker([...compose, 'up', '--detach', '--wait', ...upArgs], options);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${url}/ping`);
+  await waitUntilReady(`${url}${ROUTES.ping}`);
   const containerOf = async (service: string) => (await docker([...compose, 'ps', '--quiet', service], options)).trim();
   const gateway = await containerOf('gateway');
   return {
@@ -51,7 +51,7 @@ async function startStack(
       ];
       const address = (await docker(inspect)).trim().split(' ')[0];
       const base = `http://${address}:${SERVICE_PORT}`;
-      return address && (await answersOk(`${base}/ping`)) ? base : undefined;
+      return address && (await answersOk(`${base}${ROUTES.ping}`)) ? base : undefined;
     },
   };
 }
@@ -80,14 +80,14 @@ function relayService(member: (typeof CHAIN)[number]) {
   return {
     image: 'node:24-trixie-slim',
     command: ['node', '/relay/relay.mts'],
-    environment: { SERVICE_NAME: member.service, PORT: String(SERVICE_PORT), NEXT_HOP: nextHopUrl(member.service), HOP_PATH },
+    environment: { SERVICE_NAME: member.service, PORT: String(SERVICE_PORT), NEXT_HOP: nextHopUrl(member.service), HOP_PATH: ROUTES.hop },
     volumes: [`${RELAY}:/relay/relay.mts:ro`],
     healthcheck: {
       test: [
         'CMD',
         'node',
         '-e',
-        `fetch('http://localhost:${SERVICE_PORT}/ping').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        `fetch('http://localhost:${SERVICE_PORT}${ROUTES.ping}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
       ],
       interval: '5s',
       timeout: '3s',
@@ -106,8 +106,12 @@ function referenceCompose(port: number): object {
         command: ['nginx', '-c', '/tmp/nginx.conf', '-g', 'daemon off;'],
         environment: { FIRST_MEMBER: `${first.service}:${SERVICE_PORT}`, NGINX_ENVSUBST_OUTPUT_DIR: '/tmp' },
         volumes: [`${REFERENCE_GATEWAY}:/etc/nginx/templates/nginx.conf.template:ro`],
-        ports: [`127.0.0.1:${port}:8080`],
-        healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://localhost:8080/ping'], interval: '5s', timeout: '3s' },
+        ports: [`127.0.0.1:${port}:${GATEWAY_PORT}`],
+        healthcheck: {
+          test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://localhost:${GATEWAY_PORT}${ROUTES.ping}`],
+          interval: '5s',
+          timeout: '3s',
+        },
         depends_on: { [first.service]: { condition: 'service_healthy' } },
       },
     },

@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   CHAIN,
   DEFAULT_REQUEST_DEADLINE_MS,
   nextHopUrl,
   nextMember,
   PUBLIC_ROUTES,
-  REQUEST_ID_PATTERN,
   SERVICE_NAMES,
   SERVICE_PORT,
   type ChainMember,
 } from '@ping-pong/contract';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
-import { parse } from 'yaml';
+import { composeServices, type Json, nginxBlocks, Problems, read, readJson } from './repo-files';
 
 /*
  * The YAML, JSON and config files stay literal, because they are what users
@@ -20,30 +16,6 @@ import { parse } from 'yaml';
  * contract. A member added or renamed in one place and not the others fails
  * here with `<file>: <field>: <what is wrong>`.
  */
-
-const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
-// The files' shapes are what is being checked, so no type describes them up front.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-const readJson = (file: string) => JSON.parse(read(file)) as Json;
-/** A compose file's services, its YAML merge keys (`<<: *production`) applied as compose applies them. */
-const composeServices = (file: string) => (parse(read(file), { merge: true }) as Json).services as Record<string, Json>;
-
-/** Collects `<file>: <field>: <problem>` lines; a test expects none. */
-class Problems {
-  readonly lines: string[] = [];
-  constructor(private readonly file: string) {}
-
-  expect(field: string, actual: unknown, expected: unknown): void {
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      this.lines.push(`${this.file}: ${field}: is ${JSON.stringify(actual)}, the contract says ${JSON.stringify(expected)}`);
-    }
-  }
-
-  require(field: string, ok: boolean, problem: string): void {
-    if (!ok) this.lines.push(`${this.file}: ${field}: ${problem}`);
-  }
-}
 
 const first = CHAIN[0];
 const appOf = (service: string) => CHAIN.find((member) => member.service === service)?.app;
@@ -220,30 +192,21 @@ describe('the gateway (apps/nginx)', () => {
 
   it('sends exactly the public routes to the API upstream, which is the first member on the container port', () => {
     const routes = new Problems('apps/nginx/templates/nginx.conf.template');
-    // A block's body, where `${NAME}` placeholders do not end it.
-    const blockBody = String.raw`((?:\$\{[A-Z_]+\}|[^}])*)`;
-    const apiUpstreams = [...template.matchAll(new RegExp(String.raw`upstream (\S+) \{${blockBody}\}`, 'g'))]
-      .filter(([, , body]) => /^\s*server \$\{API_UPSTREAM\}[\s;]/m.test(body!))
-      .map(([, name]) => name!);
+    const apiUpstreams = nginxBlocks(template, 'upstream')
+      .filter(({ body }) => /^\s*server \$\{API_UPSTREAM\}[\s;]/m.test(body))
+      .map(({ args }) => args);
     routes.expect('upstream … { server ${API_UPSTREAM} … }', apiUpstreams.length, 1);
     const api = apiUpstreams[0];
     // Every location, exact or not, whose proxy_pass names the API upstream.
-    const proxied = [...template.matchAll(new RegExp(String.raw`location ([^{]*?) ?\{${blockBody}\}`, 'g'))]
-      .filter(([, , body]) => body!.includes(`proxy_pass http://${api};`))
-      .map(([, match]) => match!);
+    const proxied = nginxBlocks(template, 'location')
+      .filter(({ body }) => body.includes(`proxy_pass http://${api};`))
+      .map(({ args }) => args);
     routes.expect(`location … { proxy_pass http://${api}; }`, proxied.sort(), PUBLIC_ROUTES.map((route) => `= ${route}`).sort());
     routes.expect(`proxy_pass http://${api}; (anywhere)`, template.split(`proxy_pass http://${api};`).length - 1, PUBLIC_ROUTES.length);
     const image = new Problems('apps/nginx/Dockerfile');
     image.expect('ENV API_UPSTREAM', /API_UPSTREAM=(\S+)/.exec(dockerfile)?.[1], `${first.service}:${SERVICE_PORT}`);
     image.expect('ENV REQUEST_DEADLINE_MS', /REQUEST_DEADLINE_MS=(\S+)/.exec(dockerfile)?.[1], String(DEFAULT_REQUEST_DEADLINE_MS));
     expect([...routes.lines, ...image.lines]).toEqual([]);
-  });
-
-  it('keeps a caller’s request id by the same rule as the services', () => {
-    const problems = new Problems('apps/nginx/common/http.conf');
-    const pattern = /map \$http_x_request_id \$ping_pong_request_id \{\s*"~([^"]+)"/.exec(read('apps/nginx/common/http.conf'))?.[1];
-    problems.expect('map $http_x_request_id', pattern, REQUEST_ID_PATTERN.source);
-    expect(problems.lines).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROUTES } from '@ping-pong/contract';
 
 export interface LoadResult {
   served: number;
@@ -70,7 +71,7 @@ export async function slowHeaderClients(baseUrl: string, count: number): Promise
         new Promise<net.Socket>((resolve, reject) => {
           const socket = net.connect(Number(port), hostname, () => {
             socket.off('error', reject).on('error', () => {});
-            socket.write(`GET /ping HTTP/1.1\r\nHost: ${hostname}\r\n`);
+            socket.write(`GET ${ROUTES.ping} HTTP/1.1\r\nHost: ${hostname}\r\n`);
             resolve(socket);
           });
           socket.once('error', reject);

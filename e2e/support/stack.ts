@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { CHAIN, memberOf, nextHopUrl, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
+import { CHAIN, GATEWAY_PORT, memberOf, nextHopUrl, ROUTES, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { imageName, resourcePrefix, RUN_LABEL, runId } from './images';
 
 export type StackService = ServiceName | 'client' | 'gateway';
-
-/** The port the gateway image listens on in its container. */
-const GATEWAY_PORT = 8080;
 
 /** A container as docker-compose.prod.yml runs it: read-only root filesystem, labelled with the run. */
 class ProductContainer extends GenericContainer {
@@ -55,7 +52,7 @@ export function stubUpstreamContainer(network: StartedNetwork, alias: string, st
   const script = `require('node:http').createServer((req, res) => {
     console.log(JSON.stringify({ received: req.url }));
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/start') setTimeout(() => res.end('[]'), ${startDelayMs});
+    if (req.url === '${ROUTES.start}') setTimeout(() => res.end('[]'), ${startDelayMs});
     else res.end(JSON.stringify(req.headers));
   }).listen(${SERVICE_PORT});`;
   return new ProductContainer(imageName('node'), network, alias).withCommand(['node', '-e', script]);

@@ -1,6 +1,4 @@
-import { CHAIN_FAILURE_STATUSES, HEADERS, isErrorBody, PUBLIC_ROUTES } from '@ping-pong/contract';
-
-const [START_ROUTE, PING_ROUTE] = PUBLIC_ROUTES;
+import { HEADERS, isChainFailure, isErrorBody, OK_STATUS, PING_ANSWERS, ROUTES } from '@ping-pong/contract';
 
 /** The part of a fetch Response the client reads, so tests can answer with plain objects. */
 export interface HttpResponseLike {
@@ -13,7 +11,7 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<HttpResponse
 
 export type RunOutcome =
   | { kind: 'success'; status: number; meows: string[] }
-  /** A 502/504/508 from the services: `hop` is the service that failed. */
+  /** A failure further down the chain (the contract's chain failure codes): `hop` is the service that failed. */
   | { kind: 'chain_failure'; status: number; code: string; message: string; hop: string }
   /** Any other error status, with the services' JSON error when there is one. */
   | { kind: 'http_error'; status: number; code?: string; message?: string }
@@ -34,7 +32,7 @@ export interface RunResult {
 export interface ChainApi {
   /** GET /start; never rejects, every failure is an outcome. */
   runChain(): Promise<RunResult>;
-  /** GET /ping; true when the gateway answers 200 "pong". */
+  /** GET /ping; true when the gateway answers as a serving member does (200 "pong"). */
   isGatewayUp(): Promise<boolean>;
 }
 
@@ -58,7 +56,7 @@ export function createApi({ baseUrl, fetch, runTimeoutMs = 10_000, pingTimeoutMs
         ...(requestId ? { requestId } : {}),
       });
       try {
-        const response = await fetchWithTimeout(fetch, `${baseUrl}${START_ROUTE}`, runTimeoutMs);
+        const response = await fetchWithTimeout(fetch, `${baseUrl}${ROUTES.start}`, runTimeoutMs);
         const text = await response.text();
         const body = parseJson(text);
         const requestId = response.headers.get(HEADERS.requestId) ?? (isErrorBody(body) ? body.requestId : undefined);
@@ -71,9 +69,9 @@ export function createApi({ baseUrl, fetch, runTimeoutMs = 10_000, pingTimeoutMs
 
     async isGatewayUp() {
       try {
-        const response = await fetchWithTimeout(fetch, `${baseUrl}${PING_ROUTE}`, pingTimeoutMs);
+        const response = await fetchWithTimeout(fetch, `${baseUrl}${ROUTES.ping}`, pingTimeoutMs);
         // The body matters: a static server's catch-all page would also answer 200.
-        return response.status === 200 && (await response.text()).trim() === 'pong';
+        return response.status === PING_ANSWERS.serving.status && (await response.text()).trim() === PING_ANSWERS.serving.body;
       } catch {
         return false;
       }
@@ -112,14 +110,12 @@ function parseJson(text: string): unknown {
 function classify(response: HttpResponseLike, body: unknown): RunOutcome {
   const { status } = response;
   if (body === NOT_JSON) return { kind: 'not_json', status, contentType: response.headers.get('content-type') ?? 'no content type' };
-  if (status === 200) {
+  if (status === OK_STATUS) {
     const isMeowList = Array.isArray(body) && body.every((item) => typeof item === 'string');
     return isMeowList ? { kind: 'success', status, meows: body } : { kind: 'unexpected_answer', status };
   }
+  if (isChainFailure(status, body)) return { kind: 'chain_failure', status, code: body.error, message: body.message, hop: body.hop };
   if (!isErrorBody(body)) return { kind: 'http_error', status };
-  if (body.hop && CHAIN_FAILURE_STATUSES.includes(status)) {
-    return { kind: 'chain_failure', status, code: body.error, message: body.message, hop: body.hop };
-  }
   return { kind: 'http_error', status, code: body.error, message: body.message };
 }
 

@@ -1,3 +1,4 @@
+import { PING_ANSWERS, ROUTES } from '@ping-pong/contract';
 import type { HttpResponseLike } from '../src/api';
 
 export function response(status: number, body: string, headers: Record<string, string> = {}): HttpResponseLike {
@@ -21,15 +22,16 @@ export function hangUntilAborted(init: RequestInit): Promise<HttpResponseLike> {
 /** A fetch standing in for node-john: /ping answers pong unless told otherwise, /start as the test says. */
 export function fakeGateway(
   start: (init: RequestInit) => Promise<HttpResponseLike>,
-  ping: () => Promise<HttpResponseLike> = async () => response(200, 'pong', { 'content-type': 'text/plain' }),
+  ping: () => Promise<HttpResponseLike> = async () =>
+    response(PING_ANSWERS.serving.status, PING_ANSWERS.serving.body, { 'content-type': 'text/plain' }),
 ) {
   return jest.fn(async (url: string, init: RequestInit): Promise<HttpResponseLike> => {
-    if (url.endsWith('/ping')) return ping();
-    if (url.endsWith('/start')) return start(init);
+    if (url.endsWith(ROUTES.ping)) return ping();
+    if (url.endsWith(ROUTES.start)) return start(init);
     throw new Error(`the fake gateway has no route for ${url}`);
   });
 }
 
 export function startCalls(fetch: ReturnType<typeof fakeGateway>): number {
-  return fetch.mock.calls.filter(([url]) => url.endsWith('/start')).length;
+  return fetch.mock.calls.filter(([url]) => url.endsWith(ROUTES.start)).length;
 }

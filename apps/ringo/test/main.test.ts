@@ -1,5 +1,5 @@
-import { builtDefaults } from '@ping-pong/test-support';
+import { startupDefaults } from '@ping-pong/test-support';
 
 it('starts as node-ringo, the end of the chain, calling nobody unless NEXT_HOP says otherwise', async () => {
-  expect(await builtDefaults('node-ringo')).toEqual({ meow: expect.stringMatching(/^meow from node-ringo:\d+$/), nextHop: null });
+  expect(await startupDefaults('node-ringo')).toEqual({ meow: expect.stringMatching(/^meow from node-ringo:\d+$/), nextHop: null });
 });

@@ -1,12 +1,22 @@
 import {
   CHAIN,
+  CHAIN_FAILURE_CODES,
+  ERROR_STATUS,
   expectedStartAnswer,
+  HEADERS,
+  INTERNAL_HEADERS,
+  INTERNAL_ROUTES,
+  isChainFailure,
   isErrorBody,
+  isErrorCode,
   isServiceName,
   memberOf,
   nextHopUrl,
   nextMember,
+  PING_ANSWERS,
+  PUBLIC_ROUTES,
   REQUEST_ID_PATTERN,
+  ROUTES,
   SERVICE_NAMES,
 } from '../src';
 
@@ -56,5 +66,39 @@ describe('the chain contract', () => {
     expect(isErrorBody({ error: 'bad_gateway', message: 'x', hop: 3 })).toBe(false);
     expect(isErrorBody(['meow'])).toBe(false);
     expect(isErrorBody(null)).toBe(false);
+  });
+
+  it('sends /start and /ping to the first member from outside, and keeps every other route of the members inside', () => {
+    expect(ROUTES).toEqual({ start: '/start', ping: '/ping', meow: '/meow', metrics: '/metrics', hop: '/hop' });
+    expect(PUBLIC_ROUTES).toEqual(['/start', '/ping']);
+    expect(INTERNAL_ROUTES).toEqual(['/meow', '/metrics', '/hop']);
+  });
+
+  it('lets the gateway drop the hop count and the deadline from outside, never the request id', () => {
+    expect(INTERNAL_HEADERS).toEqual(['x-hop-count', 'x-deadline-ms']);
+    expect(INTERNAL_HEADERS).not.toContain(HEADERS.requestId);
+  });
+
+  it('gives every error code its own error status, and /ping a healthy and a draining answer', () => {
+    const statuses = Object.values(ERROR_STATUS);
+    expect(statuses.filter((status) => status < 400 || status > 599)).toEqual([]);
+    // One code per status too, so an error page nginx maps by status names one code.
+    expect(new Set(statuses).size).toBe(statuses.length);
+    expect(CHAIN_FAILURE_CODES.map((code) => ERROR_STATUS[code])).toEqual([502, 504, 508]);
+    expect(PING_ANSWERS).toEqual({ serving: { status: 200, body: 'pong' }, draining: { status: 503, body: 'draining' } });
+    expect(['not_found', 'loop_detected'].every(isErrorCode)).toBe(true);
+    expect(['teapot', 'toString', '__proto__'].some(isErrorCode)).toBe(false);
+  });
+
+  it('takes an answer for a failure further down the chain only with a chain failure code, that code’s own status and a hop', () => {
+    const failure = (error: string, hop?: string) => ({ error, message: 'x', ...(hop ? { hop } : {}) });
+    expect(isChainFailure(502, failure('bad_gateway', 'node-ringo'))).toBe(true);
+    expect(isChainFailure(504, failure('gateway_timeout', 'node-george'))).toBe(true);
+    expect(isChainFailure(508, failure('loop_detected', 'node-john'))).toBe(true);
+    // The gateway's own 502 names an upstream, not a hop.
+    expect(isChainFailure(502, failure('bad_gateway'))).toBe(false);
+    expect(isChainFailure(502, failure('gateway_timeout', 'node-ringo'))).toBe(false);
+    expect(isChainFailure(404, failure('not_found', 'node-ringo'))).toBe(false);
+    expect(isChainFailure(502, '<html>Bad Gateway</html>')).toBe(false);
   });
 });

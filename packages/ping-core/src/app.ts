@@ -1,4 +1,4 @@
-import { HOP_PATH, type ErrorBody } from '@ping-pong/contract';
+import { HEADERS, ROUTES, type ErrorBody, type RouteName } from '@ping-pong/contract';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import type { Config } from './config';
@@ -46,30 +46,32 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     const origin = config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins];
-    app.use(cors({ origin, methods: ['GET', 'HEAD'], exposedHeaders: ['X-Request-Id'], maxAge: 600 }));
+    app.use(cors({ origin, methods: ['GET', 'HEAD'], exposedHeaders: [HEADERS.requestId], maxAge: 600 }));
   }
   app.use(express.raw({ type: () => true, limit: MAX_BODY }));
 
   const relay = createRelay(config, hopClient, metrics);
-  // Express tries routes in order, so the busy ones come first; one route per path, its methods inside.
-  const routes: Record<string, RequestHandler> = {
-    [HOP_PATH]: hop(config, relay),
-    '/start': start(config, relay),
-    '/ping': ping(lifecycle),
-    '/meow': meow(config),
-    '/metrics': metricsRoute(metrics),
+  // Every route of the contract, each once (the type says so). Express tries
+  // routes in order, so the busy ones come first; one route per path, its methods inside.
+  const handlers: Record<RouteName, RequestHandler> = {
+    hop: hop(config, relay),
+    start: start(config, relay),
+    ping: ping(lifecycle),
+    meow: meow(config),
+    metrics: metricsRoute(metrics),
   };
-  for (const [path, handler] of Object.entries(routes)) {
+  for (const [name, handler] of Object.entries(handlers)) {
+    const path = ROUTES[name as RouteName];
     app
       .route(path)
       .get(handler)
       .all((_req, res) => {
         res.setHeader('Allow', 'GET, HEAD');
-        throw new HttpError(405, 'method_not_allowed', `${path} only answers GET and HEAD`);
+        throw new HttpError('method_not_allowed', `${path} only answers GET and HEAD`);
       });
   }
   app.use((req) => {
-    throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+    throw new HttpError('not_found', `no route for ${req.method} ${req.path}`);
   });
   app.use(errorHandler(logger));
   return app;
@@ -107,11 +109,9 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 /** Any error a request raised, as the HttpError to answer with. */
 function asResponseError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  // body-parser's errors carry the status to answer with.
-  const status = (error as { status?: unknown } | null)?.status;
-  if (status === 413) return new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY}`);
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(400, 'bad_request', 'the request could not be read');
-  }
-  return new HttpError(500, 'internal_error', 'unexpected error', undefined, { cause: error });
+  // body-parser's errors (http-errors) say what went wrong, and `expose` marks the caller's fault.
+  const { type, expose } = (error ?? {}) as { type?: unknown; expose?: unknown };
+  if (type === 'entity.too.large') return new HttpError('payload_too_large', `request bodies are limited to ${MAX_BODY}`);
+  if (expose === true) return new HttpError('bad_request', 'the request could not be read');
+  return new HttpError('internal_error', 'unexpected error', undefined, { cause: error });
 }

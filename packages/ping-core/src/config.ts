@@ -1,4 +1,4 @@
-import { DEFAULT_REQUEST_DEADLINE_MS, nextHopUrl, type ServiceName } from '@ping-pong/contract';
+import { CHAIN, DEFAULT_REQUEST_DEADLINE_MS, nextHopUrl, SERVICE_PORT, type ServiceName } from '@ping-pong/contract';
 import { z } from 'zod';
 
 /** A service's own name and where its chain goes unless NEXT_HOP says otherwise. */
@@ -42,7 +42,7 @@ export class ConfigError extends Error {
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL such as http://node-paul:3000' })
+  .url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: `must be an http(s) URL such as ${nextHopUrl(CHAIN[0].service)}` })
   .transform((value) => new URL(value))
   .refine((url) => url.pathname === '/' && !url.search && !url.hash, 'must be a base URL with no path, query or fragment');
 
@@ -55,7 +55,7 @@ const origin = z
 
 const schema = z.object({
   SERVICE_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a DNS label (letters, digits, dashes)'),
-  PORT: integer(1, 65535).default(3000),
+  PORT: integer(1, 65535).default(SERVICE_PORT),
   NEXT_HOP: httpUrl.optional(),
   REQUEST_DEADLINE_MS: integer(100, 60_000).default(DEFAULT_REQUEST_DEADLINE_MS),
   MAX_HOPS: integer(1, 64).default(8),

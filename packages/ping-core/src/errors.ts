@@ -1,13 +1,15 @@
-import type { ErrorCode } from '@ping-pong/contract';
+import { ERROR_STATUS, type ErrorCode } from '@ping-pong/contract';
 
 /**
  * The one error type of the services. It is thrown where a failure is
- * detected and reaches the caller unchanged; `hop` names the service that
- * failed (the hostname of its URL) for chain failures.
+ * detected and reaches the caller unchanged; its code decides its status (the
+ * contract's ERROR_STATUS), and `hop` names the service that failed (the
+ * hostname of its URL) for chain failures.
  */
 export class HttpError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     message: string,
     readonly hop?: string,
@@ -15,5 +17,6 @@ export class HttpError extends Error {
   ) {
     super(message, options);
     this.name = 'HttpError';
+    this.status = ERROR_STATUS[code];
   }
 }

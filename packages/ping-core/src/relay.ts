@@ -1,4 +1,4 @@
-import { CHAIN_FAILURE_STATUSES, HEADERS, HOP_PATH, isErrorBody, type ErrorCode } from '@ping-pong/contract';
+import { HEADERS, isChainFailure, OK_STATUS, ROUTES } from '@ping-pong/contract';
 import type { Request } from 'express';
 import type { Config } from './config';
 import { HttpError } from './errors';
@@ -35,7 +35,7 @@ export function receivedContext(config: Config, req: Request, requestId: string)
 function parseHeaderInteger(req: Request, name: string, fallback: number): number {
   const raw = req.headers[name];
   if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'bad_request', `${name} must be a non-negative integer`);
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) throw new HttpError('bad_request', `${name} must be a non-negative integer`);
   return Number(raw);
 }
 
@@ -52,15 +52,15 @@ export function createRelay(config: Config, client: HopClient, metrics: Metrics)
   const nextHop = config.nextHop;
   if (!nextHop) return async () => [];
   const hop = nextHop.hostname;
-  const target = hopTarget(new URL(HOP_PATH, nextHop));
+  const target = hopTarget(new URL(ROUTES.hop, nextHop));
 
   return async (context) => {
     if (context.hopCount + 1 > config.maxHops) {
-      throw new HttpError(508, 'loop_detected', `the chain passed ${config.maxHops} hops before ${hop}; NEXT_HOP wiring loops`, hop);
+      throw new HttpError('loop_detected', `the chain passed ${config.maxHops} hops before ${hop}; NEXT_HOP wiring loops`, hop);
     }
     const remaining = Math.floor(context.deadline - performance.now());
     if (remaining <= HOP_MARGIN_MS) {
-      throw new HttpError(504, 'gateway_timeout', `no time was left to call ${hop} within the request deadline`, hop);
+      throw new HttpError('gateway_timeout', `no time was left to call ${hop} within the request deadline`, hop);
     }
 
     const started = performance.now();
@@ -85,20 +85,18 @@ export function createRelay(config: Config, client: HopClient, metrics: Metrics)
 }
 
 function meowsFrom(status: number, body: unknown, hop: string): string[] {
-  if (status === 200 && Array.isArray(body) && body.every((item) => typeof item === 'string')) return body;
-  // A chain failure further down keeps its status and the hop it names.
-  if (CHAIN_FAILURE_STATUSES.includes(status) && isErrorBody(body) && body.hop) {
-    throw new HttpError(status, body.error as ErrorCode, body.message, body.hop);
-  }
-  throw new HttpError(502, 'bad_gateway', `${hop} answered ${status} with an unexpected body`, hop);
+  if (status === OK_STATUS && Array.isArray(body) && body.every((item) => typeof item === 'string')) return body;
+  // A chain failure further down keeps its code, and so its status, and the hop it names.
+  if (isChainFailure(status, body)) throw new HttpError(body.error, body.message, body.hop);
+  throw new HttpError('bad_gateway', `${hop} answered ${status} with an unexpected body`, hop);
 }
 
 /** A failed call to the next hop, as the error that names it. */
 function hopError(error: unknown, hop: string): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof HopCallError) {
-    const status = error.failure === 'timeout' ? 504 : 502;
-    return new HttpError(status, status === 504 ? 'gateway_timeout' : 'bad_gateway', `${hop} ${error.message}`, hop, { cause: error });
+    const code = error.failure === 'timeout' ? 'gateway_timeout' : 'bad_gateway';
+    return new HttpError(code, `${hop} ${error.message}`, hop, { cause: error });
   }
-  return new HttpError(502, 'bad_gateway', `calling ${hop} failed`, hop, { cause: error });
+  return new HttpError('bad_gateway', `calling ${hop} failed`, hop, { cause: error });
 }

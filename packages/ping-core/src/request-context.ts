@@ -47,7 +47,7 @@ export function requestContext(logger: Logger, metrics: Metrics) {
     const context = locals(res);
     context.started = performance.now();
     context.requestId = requestIdOf(req);
-    res.setHeader('X-Request-Id', context.requestId);
+    res.setHeader(HEADERS.requestId, context.requestId);
     res.on('finish', finished);
     next();
   };

@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ServiceName } from '@ping-pong/contract';
+import { ERROR_STATUS, type ErrorCode, type ServiceName } from '@ping-pong/contract';
 import { createApp, createDeps, type AppDeps } from './app';
 import { ConfigError, loadConfig, memberDefaults, type Config } from './config';
 
-/** Node's own limit, named here because the 431 answer below depends on it. */
+/** Node's own limit, named here because the headers_too_large answer below states it. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
 /**
@@ -57,16 +57,16 @@ export function listen(config: Config, deps: AppDeps, port = config.port): Promi
 /** Requests Node rejects before they reach express still get a JSON answer. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) return void socket.destroy();
-  const [status, code, message] =
+  const [code, message]: [ErrorCode, string] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', `request headers are limited to ${MAX_HEADER_BYTES} bytes`]
+      ? ['headers_too_large', `request headers are limited to ${MAX_HEADER_BYTES} bytes`]
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'the request was not received in time']
-        : [400, 'bad_request', 'malformed HTTP request'];
+        ? ['request_timeout', 'the request was not received in time']
+        : ['bad_request', 'malformed HTTP request'];
+  const status = ERROR_STATUS[code];
   const body = JSON.stringify({ error: code, message });
-  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { expectedStartAnswer, SERVICE_NAMES } from '@ping-pong/contract';
+import { ERROR_STATUS, expectedStartAnswer, HEADERS, OK_STATUS, PING_ANSWERS, ROUTES, SERVICE_NAMES } from '@ping-pong/contract';
 import { freePort } from '@ping-pong/test-support';
 import request from 'supertest';
 import { HOP_MARGIN_MS } from '../src/relay';
@@ -15,28 +15,28 @@ describe('the john → paul → george → ringo chain', () => {
   afterAll(() => chain.stop());
 
   it('answers /start on john with the meows of paul, george and ringo in chain order', async () => {
-    const response = await request(chain.url).get('/start').expect(200);
+    const response = await request(chain.url).get(ROUTES.start).expect(OK_STATUS);
     expect(response.body).toEqual(expectedStartAnswer(SERVICE_NAMES, (service) => chain.services[service]!.config.port));
     expect(response.body).toHaveLength(3);
   });
 
   it('carries the caller’s request id to every hop and onto every hop’s log line', async () => {
-    const response = await request(chain.url).get('/start').set('X-Request-Id', 'trace-across-four-hops').expect(200);
-    expect(response.headers['x-request-id']).toBe('trace-across-four-hops');
+    const response = await request(chain.url).get(ROUTES.start).set(HEADERS.requestId, 'trace-across-four-hops').expect(OK_STATUS);
+    expect(response.headers[HEADERS.requestId]).toBe('trace-across-four-hops');
     for (const name of SERVICE_NAMES) {
       const lines = chain.logs[name]!.lines.filter((line) => line.requestId === 'trace-across-four-hops');
-      expect(lines).toEqual([expect.objectContaining({ msg: 'request', service: name, status: 200 })]);
+      expect(lines).toEqual([expect.objectContaining({ msg: 'request', service: name, status: OK_STATUS })]);
     }
   });
 
   it('starts a chain with its full budget and no hops made, whatever X-Hop-Count and X-Deadline-Ms a caller sends to /start', async () => {
-    const response = await request(chain.url).get('/start').set('X-Hop-Count', '999').set('X-Deadline-Ms', '1').expect(200);
+    const response = await request(chain.url).get(ROUTES.start).set(HEADERS.hopCount, '999').set(HEADERS.deadline, '1').expect(OK_STATUS);
     expect(response.body).toHaveLength(3);
   });
 
   it('counts downstream calls by hop and outcome in /metrics', async () => {
-    await request(chain.url).get('/start').expect(200);
-    const response = await request(chain.url).get('/metrics').expect(200);
+    await request(chain.url).get(ROUTES.start).expect(OK_STATUS);
+    const response = await request(chain.url).get(ROUTES.metrics).expect(OK_STATUS);
     expect(response.text).toMatch(/downstream_request_duration_seconds_count\{service="node-john",hop="node-paul",outcome="ok"\} [1-9]/);
   });
 });
@@ -46,14 +46,14 @@ describe('when a hop fails', () => {
     const chain = await startChain(SERVICE_NAMES);
     try {
       await chain.services['node-ringo']!.shutdown();
-      const response = await request(chain.url).get('/start').set('X-Request-Id', 'ringo-down').expect(502);
+      const response = await request(chain.url).get(ROUTES.start).set(HEADERS.requestId, 'ringo-down').expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toEqual({
         error: 'bad_gateway',
         message: 'node-ringo refused the connection',
         hop: 'node-ringo',
         requestId: 'ringo-down',
       });
-      await request(chain.url).get('/ping').expect(200, 'pong');
+      await request(chain.url).get(ROUTES.ping).expect(PING_ANSWERS.serving.status, PING_ANSWERS.serving.body);
     } finally {
       await chain.stop();
     }
@@ -70,7 +70,7 @@ describe('when a hop fails', () => {
     });
     try {
       const started = performance.now();
-      const response = await request(chain.url).get('/start').expect(504);
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.gateway_timeout);
       const elapsed = performance.now() - started;
       expect(response.body).toMatchObject({ error: 'gateway_timeout', hop: 'node-george' });
       // Paul gets the budget less one margin, so he times out first and john answers before his own deadline.
@@ -89,10 +89,10 @@ describe('when a hop fails', () => {
       'node-paul': { NEXT_HOP: `http://node-john:${johnPort}`, MAX_HOPS: '5' },
     });
     try {
-      const response = await request(chain.url).get('/start').expect(508);
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.loop_detected);
       expect(response.body).toMatchObject({ error: 'loop_detected', hop: 'node-john' });
       // Hops 1..5 went through (paul, john, paul, john, paul), the sixth was refused.
-      const hopLines = [...chain.logs['node-john']!.lines, ...chain.logs['node-paul']!.lines].filter((line) => line.path === '/hop');
+      const hopLines = [...chain.logs['node-john']!.lines, ...chain.logs['node-paul']!.lines].filter((line) => line.path === ROUTES.hop);
       expect(hopLines).toHaveLength(5);
     } finally {
       await chain.stop();
@@ -103,7 +103,7 @@ describe('when a hop fails', () => {
     const garbage = await startRawServer((_req, res) => res.end('<html>oops</html>'));
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${garbage.port}` } });
     try {
-      const response = await request(chain.url).get('/start').expect(502);
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toMatchObject({
         error: 'bad_gateway',
         hop: 'node-paul',
@@ -123,7 +123,7 @@ describe('when a hop fails', () => {
     });
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${teapot.port}` } });
     try {
-      const response = await request(chain.url).get('/start').expect(502);
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toMatchObject({
         error: 'bad_gateway',
         hop: 'node-paul',
@@ -135,10 +135,30 @@ describe('when a hop fails', () => {
     }
   });
 
+  it('when a hop answers a chain failure’s code with another code’s status, /start answers 502 naming that hop rather than passing it on', async () => {
+    const mismatched = await startRawServer((_req, res) => {
+      res.statusCode = ERROR_STATUS.gateway_timeout;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"bad_gateway","message":"node-ringo refused the connection","hop":"node-ringo"}');
+    });
+    const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${mismatched.port}` } });
+    try {
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
+      expect(response.body).toMatchObject({
+        error: 'bad_gateway',
+        hop: 'node-paul',
+        message: `node-paul answered ${ERROR_STATUS.gateway_timeout} with an unexpected body`,
+      });
+    } finally {
+      await chain.stop();
+      await mismatched.close();
+    }
+  });
+
   it('when the next hop name does not resolve, /start answers 502 naming it', async () => {
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: 'http://nowhere-to-be-found:3000' } });
     try {
-      const response = await request(chain.url).get('/start').expect(502);
+      const response = await request(chain.url).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'nowhere-to-be-found' });
     } finally {
       await chain.stop();
@@ -161,7 +181,7 @@ describe('internal error messages', () => {
     const logs: CapturedLogs = { lines: [] };
     const service = await listen(john, testDeps(john, logs, { hopClient: createHopClient({ lookup }) }));
     try {
-      const response = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      const response = await request(`http://127.0.0.1:${john.port}`).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul could not be called' });
       expect(response.text).not.toContain(marker);
       expect(JSON.stringify(logs.lines)).toContain(marker);
@@ -186,8 +206,8 @@ describe('the hop client', () => {
     });
     const chain = await startChain(['node-john'], { 'node-john': { NEXT_HOP: `http://node-paul:${flaky.port}` } });
     try {
-      await request(chain.url).get('/start').expect(200);
-      await request(chain.url).get('/start').expect(200, ['meow from node-paul:1']);
+      await request(chain.url).get(ROUTES.start).expect(OK_STATUS);
+      await request(chain.url).get(ROUTES.start).expect(OK_STATUS, ['meow from node-paul:1']);
       expect(served).toBe(2);
     } finally {
       await chain.stop();
@@ -218,7 +238,7 @@ describe('the hop client', () => {
     const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: `http://node-paul:${paul.port}` });
     const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient({ lookup, connect }) }));
     try {
-      await request(`http://127.0.0.1:${john.port}`).get('/start').expect(200, ['meow from node-paul:1']);
+      await request(`http://127.0.0.1:${john.port}`).get(ROUTES.start).expect(OK_STATUS, ['meow from node-paul:1']);
       expect(tried).toEqual([gone, '127.0.0.1']);
     } finally {
       random.mockRestore();
@@ -237,7 +257,7 @@ describe('the hop client', () => {
     const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: 'http://node-paul:3000' });
     const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient({ lookup, connect }) }));
     try {
-      const response = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      const response = await request(`http://127.0.0.1:${john.port}`).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(response.body).toMatchObject({ error: 'bad_gateway', hop: 'node-paul', message: 'node-paul could not be reached' });
       expect(connects).toBe(2);
     } finally {
@@ -252,14 +272,14 @@ describe('the dev loop without Docker', () => {
     const john = config('node-john', { PORT: String(await freePort()), NEXT_HOP: `http://node-ringo.localhost:${ringoPort}` });
     const service = await listen(john, testDeps(john, { lines: [] }, { hopClient: createHopClient() }));
     try {
-      const down = await request(`http://127.0.0.1:${john.port}`).get('/start').expect(502);
+      const down = await request(`http://127.0.0.1:${john.port}`).get(ROUTES.start).expect(ERROR_STATUS.bad_gateway);
       expect(down.body).toMatchObject({ hop: 'node-ringo.localhost', message: 'node-ringo.localhost refused the connection' });
 
       const ringo = await startChain(['node-ringo'], { 'node-ringo': { PORT: String(ringoPort) } });
       try {
         await request(`http://127.0.0.1:${john.port}`)
-          .get('/start')
-          .expect(200, [`meow from node-ringo:${ringoPort}`]);
+          .get(ROUTES.start)
+          .expect(OK_STATUS, [`meow from node-ringo:${ringoPort}`]);
       } finally {
         await ringo.stop();
       }

@@ -2,13 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, pollUntil, startNode, type RunningProcess } from '@ping-pong/test-support';
+import { HEADERS, meowOf, OK_STATUS, ROUTES, SERVICE_PORT } from '@ping-pong/contract';
+import { freePort, pollUntil, SOURCE_NODE_ARGS, startNode, type RunningProcess } from '@ping-pong/test-support';
 
-const START_MEMBER = path.join(__dirname, 'fixtures', 'start-member.cjs');
+const START_MEMBER = path.join(__dirname, 'fixtures', 'start-member.ts');
 
 /** node-john's process with only `env` set, as a container would start it. */
 function startJohn(env: Record<string, string>): RunningProcess {
-  return startNode('node-john', [START_MEMBER, 'node-john'], { env, cleanEnv: true });
+  return startNode('node-john', [...SOURCE_NODE_ARGS, START_MEMBER, 'node-john'], { env, cleanEnv: true });
 }
 
 async function listenOnFreePort(server: Server): Promise<number> {
@@ -49,8 +50,8 @@ describe('logging', () => {
     const port = await freePort();
     const john = startJohn({ PORT: String(port), NEXT_HOP: '' });
     try {
-      await john.waitUntilReady(`http://127.0.0.1:${port}/ping`);
-      await fetch(`http://127.0.0.1:${port}/meow`, { headers: { 'X-Request-Id': 'seen-right-away' } });
+      await john.waitUntilReady(`http://127.0.0.1:${port}${ROUTES.ping}`);
+      await fetch(`http://127.0.0.1:${port}${ROUTES.meow}`, { headers: { [HEADERS.requestId]: 'seen-right-away' } });
       const stdout = await pollUntil(
         async () => john.stdout,
         (text) => text.includes('seen-right-away'),
@@ -62,8 +63,8 @@ describe('logging', () => {
         level: 'info',
         service: 'node-john',
         requestId: 'seen-right-away',
-        path: '/meow',
-        status: 200,
+        path: ROUTES.meow,
+        status: OK_STATUS,
       });
     } finally {
       await john.stop();
@@ -79,7 +80,7 @@ describe('graceful shutdown', () => {
     slowPaul = createServer((_req, res) => {
       setTimeout(() => {
         res.setHeader('Content-Type', 'application/json');
-        res.end('["meow from node-paul:3000"]');
+        res.end(JSON.stringify([meowOf('node-paul', SERVICE_PORT)]));
       }, 800);
     });
     paulPort = await listenOnFreePort(slowPaul);
@@ -92,18 +93,18 @@ describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight with 200, refuses new connections and exits 0', async () => {
     const port = await freePort();
     const john = startJohn({ PORT: String(port), NEXT_HOP: `http://127.0.0.1:${paulPort}` });
-    await john.waitUntilReady(`http://127.0.0.1:${port}/ping`);
+    await john.waitUntilReady(`http://127.0.0.1:${port}${ROUTES.ping}`);
 
-    const inFlight = fetch(`http://127.0.0.1:${port}/start`);
+    const inFlight = fetch(`http://127.0.0.1:${port}${ROUTES.start}`);
     await sleep(200);
     john.signal('SIGTERM');
     await sleep(100);
 
-    await expect(fetch(`http://127.0.0.1:${port}/ping`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${port}${ROUTES.ping}`)).rejects.toThrow();
     const response = await inFlight;
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(OK_STATUS);
     expect(response.headers.get('connection')).toBe('close');
-    expect(await response.json()).toEqual(['meow from node-paul:3000']);
+    expect(await response.json()).toEqual([meowOf('node-paul', SERVICE_PORT)]);
 
     expect((await john.exited).code).toBe(0);
     const messages = john.stdout
@@ -118,9 +119,9 @@ describe('graceful shutdown', () => {
   it('cuts off what is still running after SHUTDOWN_TIMEOUT_MS and exits 1', async () => {
     const port = await freePort();
     const john = startJohn({ PORT: String(port), NEXT_HOP: `http://127.0.0.1:${paulPort}`, SHUTDOWN_TIMEOUT_MS: '200' });
-    await john.waitUntilReady(`http://127.0.0.1:${port}/ping`);
+    await john.waitUntilReady(`http://127.0.0.1:${port}${ROUTES.ping}`);
 
-    const inFlight = fetch(`http://127.0.0.1:${port}/start`).then(
+    const inFlight = fetch(`http://127.0.0.1:${port}${ROUTES.start}`).then(
       (response) => response.status,
       () => 'connection closed',
     );

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { CHAIN, memberOf, nextMember, type ChainMember, type ServiceName } from '@ping-pong/contract';
+import { CHAIN, memberOf, nextMember, ROUTES, type ChainMember, type ServiceName } from '@ping-pong/contract';
 import { freePort } from './ports';
 import { startNode, type RunningProcess } from './process';
+import { SOURCE_NODE_ARGS } from './source';
 import { pollUntil } from './waiting';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -10,6 +11,11 @@ const RESOLVE_CHAIN_NAMES = path.resolve(__dirname, '..', 'resolve-chain-names.c
 /** Where a member's production build starts: what the node image runs. */
 export function memberEntry(member: ChainMember): string {
   return path.join(REPO_ROOT, 'apps', member.app, 'dist', 'main.js');
+}
+
+/** Where a member starts from its TypeScript sources: what the dev loop runs. */
+export function memberSource(member: ChainMember): string {
+  return path.join(REPO_ROOT, 'apps', member.app, 'src', 'main.ts');
 }
 
 export interface LocalChain {
@@ -66,7 +72,9 @@ export async function startLocalChain({
         stdout,
       });
     }
-    await Promise.all(members.map((member) => processes[member.service]!.waitUntilReady(`http://127.0.0.1:${ports[member.service]}/ping`)));
+    await Promise.all(
+      members.map((member) => processes[member.service]!.waitUntilReady(`http://127.0.0.1:${ports[member.service]}${ROUTES.ping}`)),
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -75,17 +83,18 @@ export async function startLocalChain({
 }
 
 /**
- * What a member's build starts as when nothing but PORT is set: the name in
- * its meow and the next hop it calls (null at the end of the chain), read
- * from its `listening` log line.
+ * What a member starts as when nothing but PORT is set: the name in its meow
+ * and the next hop it calls (null at the end of the chain), read from its
+ * `listening` log line. It runs the member's TypeScript sources, and those of
+ * the workspace packages it imports, so it never tests a stale build.
  */
-export async function builtDefaults(service: ServiceName): Promise<{ meow: string; nextHop: string | null }> {
+export async function startupDefaults(service: ServiceName): Promise<{ meow: string; nextHop: string | null }> {
   const member = memberOf(service);
   const port = await freePort();
-  const running = startNode(service, [memberEntry(member)], { env: { PORT: String(port) }, cleanEnv: true });
+  const running = startNode(service, [...SOURCE_NODE_ARGS, memberSource(member)], { env: { PORT: String(port) }, cleanEnv: true });
   try {
-    await running.waitUntilReady(`http://127.0.0.1:${port}/ping`);
-    const meow = (await (await fetch(`http://127.0.0.1:${port}/meow`)).json()) as string;
+    await running.waitUntilReady(`http://127.0.0.1:${port}${ROUTES.ping}`);
+    const meow = (await (await fetch(`http://127.0.0.1:${port}${ROUTES.meow}`)).json()) as string;
     const stdout = await pollUntil(
       async () => running.stdout,
       (text) => text.includes('"listening"'),

@@ -1,3 +1,4 @@
+import { CHAIN } from '@ping-pong/contract';
 import type { RunOutcome } from '../api';
 
 /** A one-line heading and a sentence for every kind of outcome. */
@@ -15,7 +16,7 @@ export function describeOutcome(outcome: RunOutcome): { title: string; detail: s
     case 'not_json':
       return {
         title: `The gateway answered ${outcome.status} with something that is not JSON`,
-        detail: `It sent ${outcome.contentType}; a proxy in front of node-john may have answered instead of the services.`,
+        detail: `It sent ${outcome.contentType}; a proxy in front of ${CHAIN[0].service} may have answered instead of the services.`,
       };
     case 'unexpected_answer':
       return { title: `The gateway answered ${outcome.status} with unexpected JSON`, detail: 'Expected a list of meows.' };
