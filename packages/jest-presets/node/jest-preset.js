@@ -1,0 +1,14 @@
+/**
+ * `"jest": { "preset": "@ping-pong/jest-presets/node" }`: the workspace's
+ * tests are test/**\/*.test.ts(x), compiled by ts-jest against the
+ * workspace's own tsconfig.json (which includes test/), run in node.
+ *
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
+  // Real servers and processes on a shared machine: generous, so only a hang fails on time.
+  testTimeout: 20000,
+};
