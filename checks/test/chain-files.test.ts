@@ -11,7 +11,7 @@ import {
   SERVICE_PORT,
   type ChainMember,
 } from '@ping-pong/contract';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { parse } from 'yaml';
 
 /*

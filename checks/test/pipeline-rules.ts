@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath, type Environment, environmentNames, IMAGE_BUILDS, loadEnvironment, REPO_ROOT } from '@ping-pong/deploy-config';
+import { displayPath, type Environment, environmentNames, IMAGE_BUILDS, loadEnvironment } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { parse } from 'yaml';
 
 /*

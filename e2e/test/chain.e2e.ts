@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedTestContainer } from 'testcontainers';
 import { loadLoop, slowHeaderClients, type LoadResult } from '../support/load';
-import { docker, imageName, REPO_ROOT } from '../support/images';
+import { docker, imageName } from '../support/images';
 import { CHAIN, SERVICE_NAMES } from '@ping-pong/contract';
 import { pollUntil } from '@ping-pong/test-support';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import {
   containerGroup,
   gatewayContainer,

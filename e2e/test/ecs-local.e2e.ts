@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { agentSocket, ForegroundAgent, inventory, stopAndRemove, type LocalCluster, type RunningTask } from '@ping-pong/ecs-local';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
-import { REPO_ROOT } from '../support/images';
 import { loadLoop } from '../support/load';
 import { START_ANSWER } from '../support/stack-control';
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from '@ping-pong/tooling';
 import { displayPath, ENVIRONMENTS_DIR } from './paths';
 import { parseWith, readJsonFile } from './validation';
 

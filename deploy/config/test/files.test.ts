@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '../src/environment';
-import { ConfigError } from '../src/errors';
-import { ENVIRONMENTS_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from '../src/paths';
+import { ConfigError, REPO_ROOT } from '@ping-pong/tooling';
+import { ENVIRONMENTS_DIR, TASK_DEFINITIONS_DIR } from '../src/paths';
 import { renderTaskDefinitions } from '../src/render';
 
 function problemsOf(action: () => unknown): readonly string[] {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
-import { ConfigError } from '@ping-pong/deploy-config';
+import { ConfigError, parseWholeNumber } from '@ping-pong/tooling';
 import { agentSocket, askRunningUpToStop, ForegroundAgent, stopAndRemove } from './agent';
 import { ensureImages } from './images';
 import { describeRemoved, down, formatInventory, inventory } from './inventory';
@@ -24,12 +24,6 @@ const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n
   --build    rebuild the images even when they exist
   --port     the gateway's port on 127.0.0.1 (default: a free one)
   --secrets  the local stand-in for SSM Parameter Store (default: deploy/secrets.local.json)`;
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError([`${flag} ${JSON.stringify(value)}: must be a positive integer`]);
-  return Number(value);
-}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -122,9 +116,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   return up(docker, {
     environment: values.env,
-    count: positiveInt(values.count, '--count'),
+    count: parseWholeNumber('--count', values.count),
     build: values.build,
-    port: positiveInt(values.port, '--port'),
+    port: parseWholeNumber('--port', values.port, { max: 65535 }),
     secretsFile: path.resolve(values.secrets),
   });
 }

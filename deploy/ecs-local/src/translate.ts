@@ -6,7 +6,8 @@ import type {
   RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import type Docker from 'dockerode';
-import { ConfigError, ECS_HEALTH_CHECK_DEFAULTS, jsonPath } from '@ping-pong/deploy-config';
+import { ECS_HEALTH_CHECK_DEFAULTS, jsonPath } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import {
   CONTAINER_LABEL,
   dockerName,

@@ -1,5 +1,4 @@
 import {
-  ConfigError,
   displayPath,
   ENVIRONMENTS_DIR,
   type Environment,
@@ -10,6 +9,7 @@ import {
   type RenderedTaskDefinition,
   renderTaskDefinitions,
 } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { type Sizing, sizeCapacity } from './sizing';
 
 /** Everything one environment's stack is built from: the environment file and what its task definitions name. */

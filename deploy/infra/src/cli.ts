@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
+import { displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { loadApplication } from './application';
 import { INFRA_DIR } from './paths';
 import { stackName } from './stack';

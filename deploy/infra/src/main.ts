@@ -1,4 +1,4 @@
-import { ConfigError } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { buildApp } from './app';
 
 // The app the cdk CLI runs (cdk.json): every environment, so `cdk synth` writes all templates and diff/deploy pick one by name.

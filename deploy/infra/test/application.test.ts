@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, displayPath, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
+import { displayPath, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { loadApplication } from '../src/application';
 
 describe('what a stack is built from', () => {

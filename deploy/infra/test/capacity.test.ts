@@ -1,4 +1,5 @@
-import { ConfigError, loadEnvironment } from '@ping-pong/deploy-config';
+import { loadEnvironment } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadApplication } from '../src/application';
 import {
