@@ -16,6 +16,7 @@ import {
   FAMILY_LABEL,
   ROLE_LABEL,
   SERVICE_LABEL,
+  TASK_ROLE,
   TASK_LABEL,
 } from './labels';
 
@@ -341,7 +342,7 @@ function translateContainer(
     Labels: {
       ...container.dockerLabels,
       [INSTANCE_LABEL]: context.instance,
-      [ROLE_LABEL]: 'task',
+      [ROLE_LABEL]: TASK_ROLE,
       [SERVICE_LABEL]: context.service,
       [FAMILY_LABEL]: definition.family,
       [TASK_LABEL]: context.taskId,
