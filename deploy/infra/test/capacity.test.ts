@@ -1,7 +1,7 @@
 import { loadEnvironment } from '@ping-pong/deploy-config';
 import { ConfigError } from '@ping-pong/tooling';
 import { Match } from 'aws-cdk-lib/assertions';
-import { loadApplication } from '../src/application';
+import { loadStackInput } from '../src/stack-input';
 import {
   DEFAULT_INSTANCE_TYPES,
   ECS_RESERVED_MEMORY_MIB,
@@ -42,7 +42,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it.each(ENVIRONMENTS)('%s: the chosen type places a rolling deploy at maximumPercent with every service at maxCapacity', (name) => {
-    const { environment, sizing } = loadApplication(name);
+    const { environment, sizing } = loadStackInput(name);
 
     // The peak: maxCapacity × maximumPercent tasks per service, each reserving what its file says.
     for (const task of sizing.peak) {
@@ -60,7 +60,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('more memory in a task definition makes the default type larger: nothing is hard-coded to today’s numbers', () => {
-    const { environment, taskDefinitions } = loadApplication('staging');
+    const { environment, taskDefinitions } = loadStackInput('staging');
     const before = sizeCapacity(environment, taskDefinitions).instanceType;
     const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
     for (const container of node.input.containerDefinitions!) container.memoryReservation = 4 * container.memoryReservation!;
@@ -71,7 +71,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('a peak that cannot fit under maxInstances is refused, naming the field and the need', () => {
-    const { environment, taskDefinitions } = loadApplication('production');
+    const { environment, taskDefinitions } = loadStackInput('production');
     const narrow = { ...environment, capacity: { ...environment.capacity, instanceType: 't3.small', maxInstances: 1 } };
     const [client, node] = peakTasks(environment, taskDefinitions);
     const needed = instancesFor(peakTasks(environment, taskDefinitions), schedulableMemory('t3.small'));
@@ -83,7 +83,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('a task bigger than any instance, and an instance type it cannot size, are refused', () => {
-    const { environment, taskDefinitions } = loadApplication('staging');
+    const { environment, taskDefinitions } = loadStackInput('staging');
     expect(
       problemOf(() => sizeCapacity({ ...environment, capacity: { ...environment.capacity, instanceType: 'x9.huge' } }, taskDefinitions)),
     ).toMatch(
@@ -97,7 +97,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   });
 
   it('the peak is computed from the files: maxCapacity × maximumPercent per service', () => {
-    const { environment, taskDefinitions } = loadApplication('production');
+    const { environment, taskDefinitions } = loadStackInput('production');
     // The reservations as the task-definition files state them, summed per task.
     const reserved = (family: string) =>
       taskDefinitions
@@ -134,7 +134,7 @@ describe.each(ENVIRONMENTS)('%s: the cluster and its EC2 capacity', (name) => {
     const template = templateOf(name);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        InstanceType: loadApplication(name).sizing.instanceType,
+        InstanceType: loadStackInput(name).sizing.instanceType,
         ImageId: { Ref: Match.stringLikeRegexp('^SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageid') },
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) }],

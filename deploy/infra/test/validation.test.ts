@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CfnResource } from 'aws-cdk-lib';
 import { ACKNOWLEDGEMENTS, CFN_LINT, constructsAt } from '../src/acknowledgements';
-import { buildApp } from '../src/app';
+import { buildCdkApp } from '../src/cdk-app';
 import { INFRA_DIR } from '../src/paths';
 import { stackName } from '../src/stack';
 import { assemblyDir, ENVIRONMENTS, templatePath } from './support';
@@ -27,10 +27,10 @@ const ruleId = (pluginName: string, ruleName: string) => `${pluginName.replace(/
 const nagAndCdkAcknowledgements = ACKNOWLEDGEMENTS.filter(({ rule }) => !rule.startsWith(CFN_LINT));
 
 /** The construct tree of the synthesized stacks, for the paths acknowledgements name (built again here, not synthesized). */
-let tree: ReturnType<typeof buildApp>['stacks'];
-const stackOf = (environment: (typeof ENVIRONMENTS)[number]) => tree.find((stack) => stack.application.environment.name === environment)!;
+let tree: ReturnType<typeof buildCdkApp>['stacks'];
+const stackOf = (environment: (typeof ENVIRONMENTS)[number]) => tree.find((stack) => stack.input.environment.name === environment)!;
 beforeAll(() => {
-  tree = buildApp({}, { environments: ENVIRONMENTS }).stacks;
+  tree = buildCdkApp({}, { environments: ENVIRONMENTS }).stacks;
 });
 
 describe('cdk-nag AwsSolutions (through app.synth(), which is where acknowledgements count)', () => {
@@ -62,7 +62,7 @@ describe('cdk-nag AwsSolutions (through app.synth(), which is where acknowledgem
   it('without the acknowledgements the synthesis stops, on exactly the findings they name', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'infra-unacknowledged-'));
     try {
-      const { app } = buildApp({ outdir }, { environments: ['staging'], acknowledge: false });
+      const { app } = buildCdkApp({ outdir }, { environments: ['staging'], acknowledge: false });
       expect(() => app.synth()).toThrow(/ERROR .* \(AwsSolutions\)/);
       const stack = app.node.findChild(stackName('staging'));
       const findings = readReport(outdir).pluginReports.flatMap(({ pluginName, violations }) =>
