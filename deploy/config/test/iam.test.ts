@@ -74,7 +74,7 @@ describe('the deploy role policies in deploy/iam/', () => {
         ...Object.keys(environment.services),
         ...imageRepositories(environment, taskDefinitions),
       ];
-      expect(owned.filter((value) => text.includes(value))).toEqual([]);
+      expect({ environment: name, repeated: owned.filter((value) => text.includes(value)) }).toEqual({ environment: name, repeated: [] });
     }
   });
 
