@@ -1,7 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  preset: '@ping-pong/jest-presets/node',
   testMatch: ['<rootDir>/test/**/*.e2e.ts'],
   // Builds the node, client and gateway images once per run (tags shared through
   // the environment) and removes every image, container and network afterwards.

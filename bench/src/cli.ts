@@ -5,11 +5,12 @@
  * one did, 2 on bad usage; missed timing targets are printed, not fatal, as
  * timings on a shared machine are only meaningful as ratios.
  */
+import { ConfigError } from '@ping-pong/tooling';
 import { Cleanup } from './cleanup';
 import { benchContainers } from './containers';
 import { stopDockerCommands } from './docker';
 import { benchLocal } from './local';
-import { parseOptions, USAGE, UsageError, type BenchOptions, type Mode } from './options';
+import { parseOptions, USAGE, type BenchOptions, type Mode } from './options';
 import { profileLocal } from './profile';
 import { soak } from './soak';
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   try {
     options = parseOptions(process.argv.slice(2), process.env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }

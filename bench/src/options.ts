@@ -1,3 +1,5 @@
+import { ConfigError, parseWholeNumber } from '@ping-pong/tooling';
+
 /** What `npm run bench -- <mode>` runs, and the knobs it takes from the environment. */
 const MODES = {
   local: 'the four services as local processes vs the bare relay as local processes',
@@ -21,11 +23,6 @@ export interface BenchOptions {
   soakSeconds: number;
 }
 
-/** A bad command line or variable: the message is the one line to print before the usage. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export const USAGE = [
   'usage: npm run bench -- [mode]        (default: local)',
   '',
@@ -35,11 +32,9 @@ export const USAGE = [
   '             BENCH_SOAK_SECONDS (300)',
 ].join('\n');
 
-function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(env[name])}`);
-  return Number(raw);
+/** A BENCH_* knob: surrounding blanks are dropped, and an empty variable counts as unset. */
+function knob(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  return parseWholeNumber(name, env[name]?.trim() || undefined) ?? fallback;
 }
 
 function isMode(value: string): value is Mode {
@@ -47,14 +42,14 @@ function isMode(value: string): value is Mode {
 }
 
 export function parseOptions(args: readonly string[], env: Record<string, string | undefined>): BenchOptions {
-  if (args.length > 1) throw new UsageError(`one mode at a time, got ${args.join(' ')}`);
+  if (args.length > 1) throw new ConfigError([`one mode at a time, got ${args.join(' ')}`]);
   const mode = args[0] ?? 'local';
-  if (!isMode(mode)) throw new UsageError(`unknown mode ${JSON.stringify(mode)}`);
+  if (!isMode(mode)) throw new ConfigError([`unknown mode ${JSON.stringify(mode)}`]);
   return {
     mode,
-    connections: positiveInteger(env, 'BENCH_CONNECTIONS', 32),
-    roundSeconds: positiveInteger(env, 'BENCH_DURATION', 5),
-    rounds: positiveInteger(env, 'BENCH_ROUNDS', 6),
-    soakSeconds: positiveInteger(env, 'BENCH_SOAK_SECONDS', 300),
+    connections: knob(env, 'BENCH_CONNECTIONS', 32),
+    roundSeconds: knob(env, 'BENCH_DURATION', 5),
+    rounds: knob(env, 'BENCH_ROUNDS', 6),
+    soakSeconds: knob(env, 'BENCH_SOAK_SECONDS', 300),
   };
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { CHAIN, expectedStartAnswer, GATEWAY_PORT, nextHopUrl, ROUTES, SERVICE_PORT } from '@ping-pong/contract';
 import { answersOk, freePort, waitUntilReady } from '@ping-pong/test-support';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import type { Cleanup } from './cleanup';
 import { docker } from './docker';
 import { RELAY } from './local';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PRODUCTION_COMPOSE = path.join(REPO_ROOT, 'docker-compose.prod.yml');
 const REFERENCE_GATEWAY = path.resolve(__dirname, '..', 'reference', 'nginx.conf.template');
 

@@ -1,4 +1,5 @@
-import { parseOptions, UsageError } from '../src/options';
+import { ConfigError } from '@ping-pong/tooling';
+import { parseOptions } from '../src/options';
 
 describe('parseOptions', () => {
   it('runs the local bench with 32 connections, six 5 s rounds per side and a five-minute soak when nothing is given', () => {
@@ -22,10 +23,10 @@ describe('parseOptions', () => {
   it.each([
     [['fast'], {}, 'unknown mode "fast"'],
     [['local', 'soak'], {}, 'one mode at a time, got local soak'],
-    [['local'], { BENCH_DURATION: '0' }, 'BENCH_DURATION must be a positive integer, got "0"'],
-    [['local'], { BENCH_CONNECTIONS: '2.5' }, 'BENCH_CONNECTIONS must be a positive integer, got "2.5"'],
+    [['local'], { BENCH_DURATION: '0' }, 'BENCH_DURATION "0": must be a whole number of at least 1'],
+    [['local'], { BENCH_CONNECTIONS: '2.5' }, 'BENCH_CONNECTIONS "2.5": must be a whole number of at least 1'],
     [['toString'], {}, 'unknown mode "toString"'],
   ])('refuses %p with %p: %s', (args, env, message) => {
-    expect(() => parseOptions(args, env)).toThrow(new UsageError(message));
+    expect(() => parseOptions(args, env)).toThrow(new ConfigError([message]));
   });
 });

@@ -56,7 +56,7 @@ describe('soakTargets', () => {
   });
 
   it('are met with no failures, few TIME_WAIT sockets and a steady p50', () => {
-    expect(soakTargets([row(50, 100), row(70, 1999), row(58, 10)], 0).every((target) => target.met)).toBe(true);
+    expect(soakTargets([row(50, 100), row(70, 1999), row(58, 10)], 0).filter((target) => !target.met)).toEqual([]);
   });
 
   it('are missed when TIME_WAIT piles up or the p50 drifts by more than 20%', () => {

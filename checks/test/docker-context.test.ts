@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import dockerignore from '@balena/dockerignore';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 
 /*
  * Every Dockerfile builds from the repo root, so .dockerignore decides what

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath, type Environment, environmentNames, IMAGE_BUILDS, loadEnvironment, REPO_ROOT } from '@ping-pong/deploy-config';
+import { displayPath, type Environment, environmentNames, IMAGE_BUILDS, loadEnvironment } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { parse } from 'yaml';
 
 /*
- * The rules the delivery pipeline must keep (README "Delivery pipeline"),
+ * The rules the delivery pipeline must keep (docs/pipeline.md),
  * checked on the parsed workflow files. Each rule returns problems as
  * `<file>: <where>: <problem>`; workflows.test.ts expects none for the real
  * files and one for each broken copy it makes.
@@ -315,6 +316,33 @@ const buildOnce: Rule = (workflow, environments) => {
   return problems;
 };
 
+/** The pinned Python tools of the infra tests; CI installs them before npm test. */
+export const PYTHON_TOOLS = 'deploy/infra/requirements.txt';
+
+/**
+ * The synthesized templates are linted in CI: every job that runs npm test
+ * sets up Python, installs the pinned cfn-lint from PYTHON_TOOLS before the
+ * tests, and runs them with CI set, so the infra tests fail when cfn-lint is
+ * missing instead of skipping the lint.
+ */
+const lintsTemplates: Rule = (workflow) => {
+  const problems: string[] = [];
+  const pinned = /^cfn-lint==\d+\.\d+\.\d+$/m.test(readFileSync(path.join(REPO_ROOT, PYTHON_TOOLS), 'utf8'));
+  if (!pinned) problems.push(`${PYTHON_TOOLS}: must pin cfn-lint==<version>`);
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const tests = steps(job).findIndex((step) => /\bnpm test\b/.test(step.run ?? ''));
+    if (tests === -1) continue;
+    const where = `${workflow.file}: jobs.${id}`;
+    const python = steps(job).findIndex((step) => usesAction(step, 'actions/setup-python'));
+    const install = steps(job).findIndex((step) => (step.run ?? '').trim() === `pip install -r ${PYTHON_TOOLS}`);
+    if (install === -1 || install > tests) problems.push(`${where}: must run pip install -r ${PYTHON_TOOLS} before npm test (cfn-lint)`);
+    else if (python === -1 || python > install) problems.push(`${where}: pip installs before actions/setup-python sets up Python`);
+    if (envOf(job, steps(job)[tests]!).CI !== 'true')
+      problems.push(`${where}.steps[${tests}]: npm test must run with CI: 'true', so a missing cfn-lint fails it`);
+  }
+  return problems;
+};
+
 /** A run on main is never cancelled by a newer push: it may be deploying. */
 const runConcurrency: Rule = (workflow) => {
   const cancel = concurrencyOf(workflow)?.['cancel-in-progress'];
@@ -347,6 +375,7 @@ const RULES: Record<string, Rule> = {
   buildOnce,
   runConcurrency,
   hygiene,
+  lintsTemplates,
 };
 
 export function pipelineProblems(workflows: Workflow[], environments: Environment[]): string[] {

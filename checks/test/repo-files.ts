@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { parse } from 'yaml';
 
 /*

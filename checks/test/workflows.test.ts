@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { parse } from 'yaml';
-import { type Job, pipelineProblems, readEnvironments, readWorkflows, type Step, type Workflow } from './pipeline-rules';
+import { type Job, pipelineProblems, PYTHON_TOOLS, readEnvironments, readWorkflows, type Step, type Workflow } from './pipeline-rules';
 
 const environments = readEnvironments();
 const workflows = readWorkflows();
@@ -14,7 +14,7 @@ const runs = (text: string) => (candidate: Step) => (candidate.run ?? '').includ
 const uses = (action: string) => (candidate: Step) => (candidate.uses ?? '').startsWith(`${action}@`);
 
 describe('the delivery pipeline (.github/workflows)', () => {
-  it('keeps every rule: gate, order, build once, pins, permissions, installs, main only, concurrency', () => {
+  it('keeps every rule: gate, order, build once, pins, permissions, installs, main only, concurrency, templates linted', () => {
     expect(pipelineProblems(workflows, environments)).toEqual([]);
   });
 
@@ -30,11 +30,25 @@ describe('the delivery pipeline (.github/workflows)', () => {
     });
   });
 
-  it('Dependabot keeps the action pins and the npm lockfile fresh', () => {
+  it('runs npm test after installing the pinned cfn-lint, with CI set so the infra tests fail without it', () => {
+    const checks = job(ci, 'checks').steps!;
+    const index = (match: (step: Step) => boolean) => checks.findIndex(match);
+    expect(index(uses('actions/setup-python'))).toBeGreaterThan(-1);
+    expect(index(uses('actions/setup-python'))).toBeLessThan(index(runs(`pip install -r ${PYTHON_TOOLS}`)));
+    expect(index(runs(`pip install -r ${PYTHON_TOOLS}`))).toBeLessThan(index(runs('npm test')));
+    expect(step(ci, 'checks', runs('npm test')).env).toEqual({ CI: 'true' });
+    expect(readFileSync(path.join(REPO_ROOT, PYTHON_TOOLS), 'utf8')).toMatch(/^cfn-lint==\d+\.\d+\.\d+$/m);
+  });
+
+  it('Dependabot keeps the action pins, the npm lockfile and the pinned Python tools fresh', () => {
     const config = parse(readFileSync(path.join(REPO_ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
       updates: { 'package-ecosystem': string; directory: string }[];
     };
-    expect(config.updates.map((update) => `${update['package-ecosystem']} ${update.directory}`)).toEqual(['github-actions /', 'npm /']);
+    expect(config.updates.map((update) => `${update['package-ecosystem']} ${update.directory}`)).toEqual([
+      'github-actions /',
+      'npm /',
+      `pip /${path.dirname(PYTHON_TOOLS)}`,
+    ]);
   });
 });
 
@@ -173,6 +187,35 @@ describe('a later edit that breaks the pipeline fails npm test', () => {
       (workflow) =>
         (step(workflow, 'staging', runs('deploy:ecs')).run = 'npm run deploy:ecs -- --env staging --tag "${{ needs.target.outputs.tag }}"'),
       'jobs.staging.steps[4].run: pass expressions through env, not into the script',
+    ],
+    [
+      'cfn-lint is no longer installed, so the infra tests would lint nothing',
+      (workflow) => {
+        const list = job(workflow, 'checks').steps!;
+        list.splice(list.findIndex(runs(`pip install -r ${PYTHON_TOOLS}`)), 1);
+      },
+      `jobs.checks: must run pip install -r ${PYTHON_TOOLS} before npm test (cfn-lint)`,
+    ],
+    [
+      'cfn-lint is installed only after the tests ran',
+      (workflow) => {
+        const list = job(workflow, 'checks').steps!;
+        list.push(...list.splice(list.findIndex(runs(`pip install -r ${PYTHON_TOOLS}`)), 1));
+      },
+      `jobs.checks: must run pip install -r ${PYTHON_TOOLS} before npm test (cfn-lint)`,
+    ],
+    [
+      'pip runs without the pinned Python set up',
+      (workflow) => {
+        const list = job(workflow, 'checks').steps!;
+        list.splice(list.findIndex(uses('actions/setup-python')), 1);
+      },
+      'jobs.checks: pip installs before actions/setup-python sets up Python',
+    ],
+    [
+      'npm test without CI set, where a missing cfn-lint is only a notice',
+      (workflow) => delete step(workflow, 'checks', runs('npm test')).env,
+      "npm test must run with CI: 'true', so a missing cfn-lint fails it",
     ],
   ];
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 
 interface Manifest {
   name: string;

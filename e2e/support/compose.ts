@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { imageTag, IMAGE_PREFIX, REPO_ROOT, resourcePrefix } from './images';
+import { REPO_ROOT } from '@ping-pong/tooling';
+import { imageTag, IMAGE_PREFIX, resourcePrefix } from './images';
 import { freePort } from '@ping-pong/test-support';
 
 const execFileAsync = promisify(execFile);

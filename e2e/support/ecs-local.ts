@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { down, ensureImages, EXAMPLE_SECRETS_FILE, LocalCluster, planEnvironment } from '@ping-pong/ecs-local';
+import { down, EcsAgent, ensureImages, EXAMPLE_SECRETS_FILE, LocalLoadBalancer, planEnvironment } from '@ping-pong/ecs-local';
 import Docker from 'dockerode';
 
 export const NODE_SERVICE = 'microservice-ping-pong-node-service';
@@ -11,12 +11,14 @@ export const NODE_SERVICE = 'microservice-ping-pong-node-service';
 export class EcsLocalStack {
   readonly docker = new Docker();
   readonly instance = `e2e-${randomBytes(3).toString('hex')}`;
-  cluster: LocalCluster | undefined;
+  loadBalancer: LocalLoadBalancer | undefined;
+  agent: EcsAgent | undefined;
   readonly log: string[] = [];
-  /** Where the cluster's lines also go, e.g. to a `down` waiting on a foreground agent. */
+  /** Where the agent's lines also go, e.g. to a `down` waiting on a foreground `up`. */
   relay: ((line: string) => void) | undefined;
 
-  async start(): Promise<LocalCluster> {
+  /** The load balancer and the agent, as `up` starts them, with every service's task in service. */
+  async start(): Promise<{ loadBalancer: LocalLoadBalancer; agent: EcsAgent }> {
     const plan = planEnvironment({
       environment: 'production',
       instance: this.instance,
@@ -28,14 +30,18 @@ export class EcsLocalStack {
       this.relay?.(line);
     };
     await ensureImages(this.docker, plan.images, { instance: this.instance, rebuild: false, log });
-    this.cluster = await LocalCluster.create(this.docker, plan, { log });
-    await this.cluster.startServices();
-    return this.cluster;
+    const loadBalancer = (this.loadBalancer = await LocalLoadBalancer.start(this.docker, plan.instance, plan.environment.loadBalancer, {
+      log,
+    }));
+    const agent = (this.agent = await EcsAgent.start(this.docker, plan, { loadBalancer, log }));
+    await agent.startServices();
+    return { loadBalancer, agent };
   }
 
   /** Everything labelled with this instance goes, whatever state the run left it in. */
   async remove(): Promise<void> {
-    this.cluster?.close();
+    this.agent?.close();
+    this.loadBalancer?.close();
     await down(this.docker, this.instance);
   }
 }

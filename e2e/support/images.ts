@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GenericContainer } from 'testcontainers';
-
-export const REPO_ROOT = resolve(__dirname, '../..');
+import { REPO_ROOT } from '@ping-pong/tooling';
 
 /** The product's images and the Dockerfile each is built from (build context: the repo root). */
 export const DOCKERFILES = {

@@ -14,7 +14,7 @@ import {
 } from '@ping-pong/contract';
 import { pollUntil } from '@ping-pong/test-support';
 import { composeProject, type ComposeProject } from '../support/compose';
-import { REPO_ROOT } from '../support/images';
+import { REPO_ROOT } from '@ping-pong/tooling';
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url);

@@ -5,9 +5,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { agentSocket, ForegroundAgent, inventory, stopAndRemove, type LocalCluster, type RunningTask } from '@ping-pong/ecs-local';
+import {
+  ForegroundUp,
+  inventory,
+  stopAndRemove,
+  upSocket,
+  type EcsAgent,
+  type LocalLoadBalancer,
+  type RunningTask,
+} from '@ping-pong/ecs-local';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { EcsLocalStack, NODE_SERVICE } from '../support/ecs-local';
-import { REPO_ROOT } from '../support/images';
 import { loadLoop } from '../support/load';
 import { START_ANSWER } from '../support/stack-control';
 
@@ -31,26 +39,27 @@ async function execIn(container: Docker.Container, command: string[]): Promise<{
   return { exitCode: (await exec.inspect()).ExitCode, output: Buffer.concat(chunks).toString() };
 }
 
-describe('production task definitions run locally (ecs:local) behind the gateway built from the listener rules', () => {
+describe('production task definitions run locally (ecs:local) behind the load balancer built from the listener rules', () => {
   const stack = new EcsLocalStack();
-  let cluster: LocalCluster;
+  let agent: EcsAgent;
+  let loadBalancer: LocalLoadBalancer;
 
-  const nodeTask = (): RunningTask => cluster.tasks.find((task) => task.plan.service === NODE_SERVICE && task.status === 'RUNNING')!;
+  const nodeTask = (): RunningTask => agent.tasks.find((task) => task.plan.service === NODE_SERVICE && task.status === 'RUNNING')!;
 
   beforeAll(async () => {
-    cluster = await stack.start();
+    ({ agent, loadBalancer } = await stack.start());
   }, 300_000);
 
   afterAll(async () => {
     await stack.remove();
   }, 60_000);
 
-  it('answers /start through the gateway with exactly the chain of meows, /ping with pong and / with the client', async () => {
-    const start = await fetch(`${cluster.gateway.url}/start`);
+  it('answers /start through the load balancer with exactly the chain of meows, /ping with pong and / with the client', async () => {
+    const start = await fetch(`${loadBalancer.url}/start`);
     expect([start.status, await start.text()]).toEqual([200, START_ANSWER]);
-    const ping = await fetch(`${cluster.gateway.url}/ping`);
+    const ping = await fetch(`${loadBalancer.url}/ping`);
     expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
-    const page = await fetch(`${cluster.gateway.url}/`);
+    const page = await fetch(`${loadBalancer.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
   });
@@ -64,7 +73,7 @@ describe('production task definitions run locally (ecs:local) behind the gateway
           }
         ).containerDefinitions,
     );
-    const running = cluster.tasks.filter((task) => task.status === 'RUNNING').flatMap((task) => [...task.containers]);
+    const running = agent.tasks.filter((task) => task.status === 'RUNNING').flatMap((task) => [...task.containers]);
     expect(running.map(([name]) => name).sort()).toEqual(definitions.map((definition) => definition.name).sort());
     for (const [name, container] of running) {
       const definition = definitions.find((candidate) => candidate.name === name)!;
@@ -87,8 +96,8 @@ describe('production task definitions run locally (ecs:local) behind the gateway
 
   it('replaces the node task under load with zero failed requests (new task in service, old one drained, then SIGTERM)', async () => {
     const old = nodeTask();
-    const load = loadLoop(`${cluster.gateway.url}/start`, START_ANSWER, 4, 20);
-    await cluster.replaceTasks(NODE_SERVICE);
+    const load = loadLoop(`${loadBalancer.url}/start`, START_ANSWER, 4, 20);
+    await agent.replaceTasks(NODE_SERVICE);
     await sleep(1000);
     const result = await load.stop();
     console.log(`rolling replacement under load: ${result.served} requests served, ${result.failed} failed`);
@@ -114,7 +123,7 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     await task.containers.get('node-ringo')!.kill({ signal: 'SIGTERM' });
     let answer: { status: number; hop?: string } = { status: 200 };
     while (answer.status === 200) {
-      const response = await fetch(`${cluster.gateway.url}/start`);
+      const response = await fetch(`${loadBalancer.url}/start`);
       answer = { status: response.status, ...((await response.json()) as { hop?: string }) };
     }
     expect(answer).toMatchObject({ status: 502, hop: 'node-ringo' });
@@ -126,21 +135,21 @@ describe('production task definitions run locally (ecs:local) behind the gateway
     );
     const john = await task.containers.get('node-john')!.inspect();
     expect(john.State.Running).toBe(false);
-    expect((await fetch(`${cluster.gateway.url}/start`)).status).toBe(503);
+    expect((await fetch(`${loadBalancer.url}/start`)).status).toBe(503);
   }, 60_000);
 
-  it('`npm run ecs:local -- down` from another terminal makes the foreground agent stop every task gracefully and finish cleanly', async () => {
-    const agent = await ForegroundAgent.listen(agentSocket(cluster.gateway.configDir), {
+  it('`npm run ecs:local -- down` from another terminal makes the foreground up stop every task gracefully and finish cleanly', async () => {
+    const foreground = await ForegroundUp.listen(upSocket(loadBalancer.configDir), {
       log: (line) => stack.log.push(line),
       signals: new EventEmitter(),
-      stopWhen: cluster.gatewayExited,
+      stopWhen: loadBalancer.exited,
     });
-    stack.relay = (line) => agent.broadcast(line);
-    const client = cluster.tasks.find((task) => task.status === 'RUNNING')!;
+    stack.relay = (line) => foreground.broadcast(line);
+    const client = agent.tasks.find((task) => task.status === 'RUNNING')!;
 
     const [downRun, reason] = await Promise.all([
       promisify(execFile)('npm', ['run', '--silent', 'ecs:local', '--', 'down', '--env', stack.instance], { cwd: REPO_ROOT }),
-      agent.serve((why) => stopAndRemove(stack.docker, cluster, why, (line) => agent.say(line))),
+      foreground.serve((why) => stopAndRemove(stack.docker, { agent, loadBalancer }, why, (line) => foreground.say(line))),
     ]);
 
     expect(reason).toBe('`down` from another terminal');

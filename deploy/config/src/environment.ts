@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from '@ping-pong/tooling';
 import { displayPath, ENVIRONMENTS_DIR } from './paths';
 import { parseWith, readJsonFile } from './validation';
 
@@ -271,17 +271,21 @@ export function environmentNames(directory = ENVIRONMENTS_DIR): string[] {
     .sort();
 }
 
-/** Reads and validates `deploy/environments/<name>.json`; a bad name or file is a ConfigError. */
+/**
+ * Reads and validates `deploy/environments/<name>.json`; a bad name or file is
+ * a ConfigError. The problem names the environment as given, not the option it
+ * came from: deploy:ecs takes it as --env, deploy:target as an argument.
+ */
 export function loadEnvironment(environmentName: string, directory = ENVIRONMENTS_DIR): Environment {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(environmentName)) {
     throw new ConfigError([
-      `--env ${JSON.stringify(environmentName)}: must be the name of a file in deploy/environments/ (like production)`,
+      `${JSON.stringify(environmentName)}: not an environment name: must be the name of a file in deploy/environments/ (like production)`,
     ]);
   }
   const file = path.join(directory, `${environmentName}.json`);
   if (!existsSync(file)) {
     const known = environmentNames(directory);
-    throw new ConfigError([`--env ${environmentName}: no such environment (known: ${known.join(', ') || 'none'})`]);
+    throw new ConfigError([`${environmentName}: no such environment (known: ${known.join(', ') || 'none'})`]);
   }
   const parsed = parseWith(environmentFile, readJsonFile(file), file);
   if (parsed.promotedFrom !== undefined && !existsSync(path.join(directory, `${parsed.promotedFrom}.json`))) {

@@ -1,8 +1,7 @@
 export { environmentNames, loadEnvironment, type Environment, type LoadBalancerSettings, type TargetGroupSettings } from './environment';
-export { ConfigError } from './errors';
 export { renderPolicy, type PolicyDocument, type PolicyFile, type PolicyStatement } from './iam';
 export { IMAGE_BUILDS, imageRepositories, imageRepository, imagesOf, splitImage } from './images';
-export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from './paths';
+export { DEPLOY_DIR, displayPath, ENVIRONMENTS_DIR, IAM_DIR, TASK_DEFINITIONS_DIR } from './paths';
 export { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, renderTaskDefinitions, type RenderedTaskDefinition } from './render';
 export { ECS_HEALTH_CHECK_DEFAULTS } from './task-definition-schema';
 export { jsonPath, parseWith, readJsonFile } from './validation';

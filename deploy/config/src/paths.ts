@@ -1,8 +1,7 @@
 import path from 'node:path';
+import { REPO_ROOT } from '@ping-pong/tooling';
 
-/** deploy/ itself, whether this runs from src/ (tsx, jest) or dist/ of deploy/config. */
-export const DEPLOY_DIR = path.resolve(__dirname, '..', '..');
-export const REPO_ROOT = path.resolve(DEPLOY_DIR, '..');
+export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
 export const TASK_DEFINITIONS_DIR = path.join(DEPLOY_DIR, 'task-definitions');
 export const ENVIRONMENTS_DIR = path.join(DEPLOY_DIR, 'environments');
 export const IAM_DIR = path.join(DEPLOY_DIR, 'iam');

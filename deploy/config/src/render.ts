@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { Environment } from './environment';
 import { registrySchema } from './environment';
-import { ConfigError } from './errors';
+import { ConfigError } from '@ping-pong/tooling';
 import { splitImage } from './images';
 import { displayPath, TASK_DEFINITIONS_DIR } from './paths';
 import { renderJsonFile } from './placeholders';

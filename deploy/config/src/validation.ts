@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from '@ping-pong/tooling';
 import { displayPath } from './paths';
 
 /** `containerDefinitions[0].environment[2].value`: the path as a reader finds it in the file. */

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '../src/environment';
-import { ConfigError } from '../src/errors';
-import { ENVIRONMENTS_DIR, REPO_ROOT, TASK_DEFINITIONS_DIR } from '../src/paths';
+import { ConfigError, REPO_ROOT } from '@ping-pong/tooling';
+import { ENVIRONMENTS_DIR, TASK_DEFINITIONS_DIR } from '../src/paths';
 import { renderTaskDefinitions } from '../src/render';
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -219,7 +219,13 @@ describe('rendering refuses what ECS would reject or run wrongly', () => {
 
 describe('loading an environment', () => {
   it('an unknown environment names the known ones', () => {
-    expect(problemsOf(() => loadEnvironment('prod'))).toEqual(['--env prod: no such environment (known: production, staging)']);
+    expect(problemsOf(() => loadEnvironment('prod'))).toEqual(['prod: no such environment (known: production, staging)']);
+  });
+
+  it('a name that is no file name, such as a path out of deploy/environments/, is refused before any file is read', () => {
+    expect(problemsOf(() => loadEnvironment('../iam/deploy-policy'))).toEqual([
+      '"../iam/deploy-policy": not an environment name: must be the name of a file in deploy/environments/ (like production)',
+    ]);
   });
 
   it('derives the registry and the role ARNs from the account, which the file states once', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment } from '../src/environment';
-import { ConfigError } from '../src/errors';
+import { ConfigError, REPO_ROOT } from '@ping-pong/tooling';
 import { renderPolicy } from '../src/iam';
 import { imageRepositories } from '../src/images';
-import { IAM_DIR, REPO_ROOT } from '../src/paths';
+import { IAM_DIR } from '../src/paths';
 import { substitutePlaceholders } from '../src/placeholders';
 import { renderTaskDefinitions } from '../src/render';
 
@@ -74,7 +74,7 @@ describe('the deploy role policies in deploy/iam/', () => {
         ...Object.keys(environment.services),
         ...imageRepositories(environment, taskDefinitions),
       ];
-      expect(owned.filter((value) => text.includes(value))).toEqual([]);
+      expect({ environment: name, repeated: owned.filter((value) => text.includes(value)) }).toEqual({ environment: name, repeated: [] });
     }
   });
 

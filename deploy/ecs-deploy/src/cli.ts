@@ -3,7 +3,8 @@ import { type AwsClients, createAwsClients } from './aws';
 import { type Clock, systemClock } from './clock';
 import { commitTag, gitCommit } from './commit';
 import { deploy, ExitCode } from './deploy';
-import { ConfigError, loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { loadEnvironment, renderTaskDefinitions } from '@ping-pong/deploy-config';
+import { ConfigError, parseWholeNumber } from '@ping-pong/tooling';
 import { consoleOutput, type Output } from './output';
 
 const USAGE =
@@ -25,13 +26,6 @@ const defaultDependencies: CliDependencies = {
   clock: systemClock,
   output: consoleOutput,
 };
-
-function wholeNumber(option: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new ConfigError([`--${option} ${JSON.stringify(value)}: must be a whole number of at least 1`]);
-  return Number(value);
-}
 
 function parseCommandLine(argv: readonly string[]) {
   let values;
@@ -61,9 +55,9 @@ function parseCommandLine(argv: readonly string[]) {
     tag: values.tag,
     dryRun: values['dry-run'],
     wait: !values['no-wait'],
-    timeoutSeconds: wholeNumber('timeout', values.timeout, 900),
-    placementTimeoutSeconds: wholeNumber('placement-timeout', values['placement-timeout'], 180),
-    keep: wholeNumber('keep', values.keep, 5),
+    timeoutSeconds: parseWholeNumber('--timeout', values.timeout) ?? 900,
+    placementTimeoutSeconds: parseWholeNumber('--placement-timeout', values['placement-timeout']) ?? 180,
+    keep: parseWholeNumber('--keep', values.keep) ?? 5,
   };
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT } from '@ping-pong/deploy-config';
+import { REPO_ROOT } from '@ping-pong/tooling';
 
 /** The full sha of the checked-out commit; throws when there is none (no git, not a repository). */
 export function gitCommit(): string {

@@ -5,7 +5,7 @@ import { DeployStoppedError } from './errors';
 /** A service the environment names but the cluster does not run (MISSING, INACTIVE or DRAINING). */
 const missing = (cluster: string, service: string, reason: string) =>
   new DeployStoppedError(
-    `service ${service} is not active in cluster ${cluster} (${reason}): deploy/infra creates it (npm run infra:deploy; see the README's "From an empty AWS account")`,
+    `service ${service} is not active in cluster ${cluster} (${reason}): deploy/infra creates it (npm run infra:deploy; see deploy/README.md, "From an empty AWS account")`,
   );
 
 /** DescribeServices for these names (10 per call, the API's limit), by name; a missing one stops the deploy. */

@@ -1,4 +1,5 @@
-import { ConfigError, loadEnvironment } from '@ping-pong/deploy-config';
+import { loadEnvironment } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { commitTag, gitCommit } from './commit';
 
 const TARGET_USAGE = 'usage: npm run --silent deploy:target -- <environment>... >> "$GITHUB_OUTPUT"';

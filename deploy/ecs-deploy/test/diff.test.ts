@@ -33,20 +33,21 @@ describe('a described task definition as registration input', () => {
     const input = registrationInputOf(described) as unknown as Record<string, unknown>;
 
     for (const key of READ_ONLY_KEYS) expect(input).not.toHaveProperty(key);
-    const {
-      taskDefinitionArn,
-      revision,
-      status,
-      requiresAttributes,
-      compatibilities,
-      registeredAt,
-      registeredBy,
-      deregisteredAt,
-      ...rest
-    } = described as unknown as Record<string, unknown>;
-    expect(
-      [taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy, deregisteredAt].every(Boolean),
-    ).toBe(true);
+    // Listed here rather than taken from READ_ONLY_KEYS, so the test does not trust the list it checks.
+    const readOnly = [
+      'taskDefinitionArn',
+      'revision',
+      'status',
+      'requiresAttributes',
+      'compatibilities',
+      'registeredAt',
+      'registeredBy',
+      'deregisteredAt',
+    ];
+    const fields = described as unknown as Record<string, unknown>;
+    const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => !readOnly.includes(key)));
+    // The fixture itself holds every read-only key, so the test above removes something.
+    expect(readOnly.filter((key) => !fields[key])).toEqual([]);
     expect(input).toEqual(rest);
     expect(input.containerDefinitions).toEqual([
       expect.objectContaining({

@@ -15,9 +15,9 @@ describe('npm run deploy:target: where a delivery goes, for the workflow', () =>
     expect(commitTag(COMMIT)).toBe('git-0123456789ab');
   });
 
-  it('refuses an unknown environment the way deploy:ecs does', () => {
-    expect(() => deployTargets(['prod'], COMMIT)).toThrow(
-      expect.objectContaining({ problems: ['--env prod: no such environment (known: production, staging)'] }),
+  it('refuses an unknown environment, naming it as it was given (an argument, not --env)', () => {
+    expect(() => deployTargets(['staging', 'prod'], COMMIT)).toThrow(
+      expect.objectContaining({ problems: ['prod: no such environment (known: production, staging)'] }),
     );
   });
 });

@@ -1,35 +1,31 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
-import { ConfigError } from '@ping-pong/deploy-config';
-import { agentSocket, askRunningUpToStop, ForegroundAgent, stopAndRemove } from './agent';
+import { ConfigError, parseWholeNumber } from '@ping-pong/tooling';
+import { EcsAgent } from './ecs-agent';
+import { askRunningUpToStop, ForegroundUp, stopAndRemove, upSocket } from './foreground-up';
 import { ensureImages } from './images';
 import { describeRemoved, down, formatInventory, inventory } from './inventory';
+import { LocalLoadBalancer } from './load-balancer';
 import { DEFAULT_SECRETS_FILE, planEnvironment } from './plan';
-import { LocalCluster } from './runner';
 import { describeNotHonoured } from './translate';
 
 const USAGE = `usage: npm run ecs:local -- up|down|ps [--env <name>] [--count <n>] [--build] [--port <n>] [--secrets <file>]
 
   up     render deploy/task-definitions for the environment, build missing images,
-         run the tasks and the gateway (the ALB's listener rules), print the table;
-         stays in the foreground as the ECS agent and the ALB: Ctrl-C (or down in
-         another terminal) stops every task as ECS does and removes everything
+         run the tasks behind a load balancer (nginx with the ALB's listener rules),
+         print the table; stays in the foreground, starting and stopping tasks as
+         the ECS agent does: Ctrl-C (or down in another terminal) stops every task
+         as ECS does and removes everything
   down   stop the environment's running up, if any; remove every container, network
          and local image tag of the environment
-  ps     print the table (task, container, image, health, host port) and the gateway URL
+  ps     print the table (task, container, image, health, host port) and the load balancer URL
 
   --env      deploy/environments/<name>.json (default: production)
   --count    tasks per service (default: each service's autoScaling.minCapacity)
   --build    rebuild the images even when they exist
-  --port     the gateway's port on 127.0.0.1 (default: a free one)
+  --port     the load balancer's port on 127.0.0.1 (default: a free one)
   --secrets  the local stand-in for SSM Parameter Store (default: deploy/secrets.local.json)`;
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError([`${flag} ${JSON.stringify(value)}: must be a positive integer`]);
-  return Number(value);
-}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -66,28 +62,30 @@ async function up(
     throw new ConfigError([`${plan.instance} is already running locally: npm run ecs:local -- down --env ${plan.instance}`]);
   }
   await ensureImages(docker, plan.images, { instance: plan.instance, rebuild: options.build, log: console.log });
-  // The cluster's lines also go to a `down` waiting in another terminal, once the agent exists.
-  const relay: { agent?: ForegroundAgent } = {};
+  // The agent's lines also go to a `down` waiting in another terminal, once `up` listens for one.
+  const relay: { up?: ForegroundUp } = {};
   const log = (line: string) => {
     console.log(line);
-    relay.agent?.broadcast(line);
+    relay.up?.broadcast(line);
   };
-  const cluster = await LocalCluster.create(docker, plan, { gatewayPort: options.port, log });
-  const agent = await ForegroundAgent.listen(agentSocket(cluster.gateway.configDir), { log: console.log, stopWhen: cluster.gatewayExited });
-  relay.agent = agent;
+  const loadBalancer = await LocalLoadBalancer.start(docker, plan.instance, plan.environment.loadBalancer, { port: options.port, log });
+  const agent = await EcsAgent.start(docker, plan, { loadBalancer, log });
+  const foreground = await ForegroundUp.listen(upSocket(loadBalancer.configDir), { log: console.log, stopWhen: loadBalancer.exited });
+  relay.up = foreground;
   // A stop asked for while the tasks start wins: the starting tasks are stopped, not reported as failed.
   const started = await Promise.race([
-    cluster.startServices().then(
+    agent.startServices().then(
       () => 'running' as const,
       (error: Error) => error,
     ),
-    agent.stopRequested.then(() => 'stop requested' as const),
+    foreground.stopRequested.then(() => 'stop requested' as const),
   ]);
   if (started instanceof Error) {
     console.error(`error: ${started.message}`);
-    await cluster.stopAllTasks('another task failed to start');
-    cluster.close();
+    await agent.stopAllTasks('another task failed to start');
     agent.close();
+    loadBalancer.close();
+    foreground.close();
     console.log(formatInventory(await inventory(docker, plan.instance)));
     console.error(`stopped containers are kept for docker logs; remove them with: npm run ecs:local -- down --env ${plan.instance}`);
     return 1;
@@ -98,7 +96,7 @@ async function up(
       `Ctrl-C here, or npm run ecs:local -- down --env ${plan.instance} in another terminal, stops the tasks and removes everything`,
     );
   }
-  await agent.serve((reason) => stopAndRemove(docker, cluster, reason, (line) => agent.say(line)));
+  await foreground.serve((reason) => stopAndRemove(docker, { agent, loadBalancer }, reason, (line) => foreground.say(line)));
   return 0;
 }
 
@@ -122,9 +120,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   return up(docker, {
     environment: values.env,
-    count: positiveInt(values.count, '--count'),
+    count: parseWholeNumber('--count', values.count),
     build: values.build,
-    port: positiveInt(values.port, '--port'),
+    port: parseWholeNumber('--port', values.port, { max: 65535 }),
     secretsFile: path.resolve(values.secrets),
   });
 }

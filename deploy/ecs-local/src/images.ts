@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { ConfigError, IMAGE_BUILDS, imageRepository, REPO_ROOT } from '@ping-pong/deploy-config';
+import { IMAGE_BUILDS, imageRepository } from '@ping-pong/deploy-config';
+import { ConfigError, REPO_ROOT } from '@ping-pong/tooling';
 import { ignoreGone } from './docker-errors';
 import { INSTANCE_LABEL } from './labels';
 import { LOCAL_REGISTRY } from './plan';

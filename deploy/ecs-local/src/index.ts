@@ -1,5 +1,6 @@
-export { agentSocket, ForegroundAgent, stopAndRemove } from './agent';
+export { EcsAgent, type RunningTask } from './ecs-agent';
+export { ForegroundUp, stopAndRemove, upSocket } from './foreground-up';
 export { ensureImages } from './images';
 export { down, inventory } from './inventory';
+export { LocalLoadBalancer } from './load-balancer';
 export { EXAMPLE_SECRETS_FILE, planEnvironment } from './plan';
-export { LocalCluster, type RunningTask } from './runner';

@@ -6,12 +6,14 @@ import { ignoreGone } from './docker-errors';
 import { removeImages } from './images';
 import {
   CONTAINER_LABEL,
-  INSTANCE_LABEL,
   FAMILY_LABEL,
-  GATEWAY_CONFIG_DIR_LABEL,
-  GATEWAY_URL_LABEL,
+  INSTANCE_LABEL,
+  LOAD_BALANCER_CONFIG_DIR_LABEL,
+  LOAD_BALANCER_ROLE,
+  LOAD_BALANCER_URL_LABEL,
   ROLE_LABEL,
   TASK_LABEL,
+  TASK_ROLE,
 } from './labels';
 import { LOCAL_REGISTRY, localImageTag } from './plan';
 
@@ -25,7 +27,7 @@ export interface ContainerRow {
 }
 
 export interface Inventory {
-  gatewayUrl: string | undefined;
+  loadBalancerUrl: string | undefined;
   rows: ContainerRow[];
 }
 
@@ -37,9 +39,9 @@ function health(container: Docker.ContainerInfo): string {
 /** What `ps` (and `up`) shows: from the engine itself, so any terminal sees the same. */
 export async function inventory(docker: Docker, instance: string): Promise<Inventory> {
   const containers = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${instance}`] } });
-  const gateway = containers.find((container) => container.Labels[ROLE_LABEL] === 'gateway');
+  const loadBalancer = containers.find((container) => container.Labels[ROLE_LABEL] === LOAD_BALANCER_ROLE);
   const rows = containers
-    .filter((container) => container.Labels[ROLE_LABEL] === 'task')
+    .filter((container) => container.Labels[ROLE_LABEL] === TASK_ROLE)
     .map((container) => ({
       task: `${container.Labels[FAMILY_LABEL]} ${container.Labels[TASK_LABEL]}`,
       container: container.Labels[CONTAINER_LABEL] ?? '',
@@ -50,10 +52,10 @@ export async function inventory(docker: Docker, instance: string): Promise<Inven
         .join(', '),
     }))
     .sort((a, b) => a.task.localeCompare(b.task) || a.container.localeCompare(b.container));
-  return { gatewayUrl: gateway?.State === 'running' ? gateway.Labels[GATEWAY_URL_LABEL] : undefined, rows };
+  return { loadBalancerUrl: loadBalancer?.State === 'running' ? loadBalancer.Labels[LOAD_BALANCER_URL_LABEL] : undefined, rows };
 }
 
-export function formatInventory({ gatewayUrl, rows }: Inventory): string {
+export function formatInventory({ loadBalancerUrl, rows }: Inventory): string {
   const header: ContainerRow = { task: 'TASK', container: 'CONTAINER', image: 'IMAGE', health: 'HEALTH', hostPort: 'HOST PORT' };
   const columns = Object.keys(header) as (keyof ContainerRow)[];
   const widths = columns.map((column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
@@ -63,7 +65,7 @@ export function formatInventory({ gatewayUrl, rows }: Inventory): string {
       .join('  ')
       .trimEnd(),
   );
-  return [...lines, '', gatewayUrl ? `gateway: ${gatewayUrl}` : 'gateway: not running'].join('\n');
+  return [...lines, '', `load balancer: ${loadBalancerUrl ?? 'not running'}`].join('\n');
 }
 
 /** What `down` removed, by kind. */
@@ -94,25 +96,26 @@ async function stopGracefully(docker: Docker, containers: Docker.ContainerInfo[]
 }
 
 /**
- * Removes every container, network, gateway config directory and local image
- * tag labelled with this instance; nothing else. Containers still running are
- * stopped first as `docker stop` does (the gateway first, so nothing new
- * reaches the tasks), never killed outright, so they exit as they would on ECS.
+ * Removes every container, network, load balancer config directory and local
+ * image tag labelled with this instance; nothing else. Containers still
+ * running are stopped first as `docker stop` does (the load balancer first, so
+ * nothing new reaches the tasks), never killed outright, so they exit as they
+ * would on ECS.
  */
 export async function down(docker: Docker, instance: string): Promise<Removed> {
   const filters = { label: [`${INSTANCE_LABEL}=${instance}`] };
   const containers = await docker.listContainers({ all: true, filters });
   await stopGracefully(
     docker,
-    containers.filter((container) => container.Labels[ROLE_LABEL] === 'gateway'),
+    containers.filter((container) => container.Labels[ROLE_LABEL] === LOAD_BALANCER_ROLE),
   );
   await stopGracefully(
     docker,
-    containers.filter((container) => container.Labels[ROLE_LABEL] !== 'gateway'),
+    containers.filter((container) => container.Labels[ROLE_LABEL] !== LOAD_BALANCER_ROLE),
   );
   await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true }).catch(ignoreGone)));
   for (const container of containers) {
-    const configDir = container.Labels[GATEWAY_CONFIG_DIR_LABEL];
+    const configDir = container.Labels[LOAD_BALANCER_CONFIG_DIR_LABEL];
     // Only a directory ecs:local made itself (mkdtemp under the temp dir).
     if (configDir && path.dirname(configDir) === os.tmpdir() && path.basename(configDir).startsWith('ecs-local-'))
       rmSync(configDir, { recursive: true, force: true });

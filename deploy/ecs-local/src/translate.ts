@@ -6,7 +6,8 @@ import type {
   RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import type Docker from 'dockerode';
-import { ConfigError, ECS_HEALTH_CHECK_DEFAULTS, jsonPath } from '@ping-pong/deploy-config';
+import { ECS_HEALTH_CHECK_DEFAULTS, jsonPath } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import {
   CONTAINER_LABEL,
   dockerName,
@@ -15,6 +16,7 @@ import {
   FAMILY_LABEL,
   ROLE_LABEL,
   SERVICE_LABEL,
+  TASK_ROLE,
   TASK_LABEL,
 } from './labels';
 
@@ -340,7 +342,7 @@ function translateContainer(
     Labels: {
       ...container.dockerLabels,
       [INSTANCE_LABEL]: context.instance,
-      [ROLE_LABEL]: 'task',
+      [ROLE_LABEL]: TASK_ROLE,
       [SERVICE_LABEL]: context.service,
       [FAMILY_LABEL]: definition.family,
       [TASK_LABEL]: context.taskId,

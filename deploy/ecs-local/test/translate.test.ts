@@ -1,6 +1,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import path from 'node:path';
-import { ConfigError, DEPLOY_DIR } from '@ping-pong/deploy-config';
+import { DEPLOY_DIR } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { planEnvironment } from '../src/plan';
 import type { TaskContext } from '../src/translate';
 import { translateTask } from '../src/translate';

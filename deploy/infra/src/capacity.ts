@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { Application } from './application';
+import type { Environment } from '@ping-pong/deploy-config';
 import type { Network } from './network';
 import { ECS_RESERVED_MEMORY_MIB } from './sizing';
 
@@ -15,12 +15,20 @@ import { ECS_RESERVED_MEMORY_MIB } from './sizing';
  * volumes, and a capacity provider that scales the group to what the tasks
  * need, protects instances that run tasks and drains them before they go.
  */
+export interface CapacityProps {
+  /** `cluster` (its name) and `capacity` (the group's bounds). */
+  environment: Pick<Environment, 'cluster' | 'capacity'>;
+  /** What sizing.ts chose for the task definitions' peak. */
+  instanceType: string;
+  network: Network;
+}
+
 export class Capacity extends Construct {
   readonly cluster: ecs.Cluster;
   readonly capacityProvider: ecs.AsgCapacityProvider;
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
 
-  constructor(scope: Construct, id: string, { environment, sizing }: Application, network: Network) {
+  constructor(scope: Construct, id: string, { environment, instanceType, network }: CapacityProps) {
     super(scope, id);
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: network.vpc,
@@ -32,7 +40,7 @@ export class Capacity extends Construct {
     userData.addCommands(`echo ECS_RESERVED_MEMORY=${ECS_RESERVED_MEMORY_MIB} >> /etc/ecs/ecs.config`);
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      instanceType: new ec2.InstanceType(sizing.instanceType),
+      instanceType: new ec2.InstanceType(instanceType),
       userData,
       // What the ECS agent needs; the cluster adds the statements when the capacity provider joins it.
       role: new iam.Role(this, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }),

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
-import { loadApplication } from './application';
+import { displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
+import { loadStackInput } from './stack-input';
 import { INFRA_DIR } from './paths';
 import { stackName } from './stack';
 
@@ -84,7 +85,7 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
       output.info(USAGE);
       return 0;
     }
-    const environments = (args.env ? [args.env] : environmentNames()).map((name) => loadApplication(name).environment);
+    const environments = (args.env ? [args.env] : environmentNames()).map((name) => loadStackInput(name).environment);
     if (args.env) {
       target = environments[0]!;
       if (env.AWS_REGION && env.AWS_REGION !== target.region) {

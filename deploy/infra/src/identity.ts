@@ -3,19 +3,21 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type PolicyFile, renderPolicy } from '@ping-pong/deploy-config';
-import type { Application } from './application';
+import { type Environment, type PolicyFile, renderPolicy, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
 
 const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 
 /** What a GitHub Actions job's OIDC token says in `sub`: the repository and the branch or environment it runs for. */
-function githubSubject({ github }: Application['environment']): string {
+function githubSubject({ github }: Environment): string {
   return 'branch' in github.deploysFrom
     ? `repo:${github.repository}:ref:refs/heads/${github.deploysFrom.branch}`
     : `repo:${github.repository}:environment:${github.deploysFrom.environment}`;
 }
 
-export interface IdentityResources {
+export interface IdentityProps {
+  environment: Environment;
+  /** What deploy/iam's policies are rendered against. */
+  taskDefinitions: readonly RenderedTaskDefinition[];
   repositories: readonly ecr.Repository[];
   logGroups: readonly logs.LogGroup[];
   /** The SSM parameters behind the task definitions' `secrets`. */
@@ -40,9 +42,9 @@ export class Identity extends Construct {
   readonly deployRole: iam.Role;
   readonly githubProvider: iam.IOidcProvider;
 
-  constructor(scope: Construct, id: string, application: Application, resources: IdentityResources) {
+  constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
-    const { environment, taskDefinitions } = application;
+    const { environment, taskDefinitions } = props;
     const stack = Stack.of(this);
 
     // Only ECS tasks of this account assume them (the confused-deputy guard AWS recommends).
@@ -55,15 +57,15 @@ export class Identity extends Construct {
       description: 'The ECS agent: pulls the images, writes the logs and reads the secrets of microservice-ping-pong tasks',
       assumedBy: ecsTasks,
     });
-    for (const repository of resources.repositories) repository.grantPull(this.executionRole);
-    for (const logGroup of resources.logGroups) logGroup.grantWrite(this.executionRole);
-    if (resources.parameterArns.length > 0) {
+    for (const repository of props.repositories) repository.grantPull(this.executionRole);
+    for (const logGroup of props.logGroups) logGroup.grantWrite(this.executionRole);
+    if (props.parameterArns.length > 0) {
       this.executionRole.addToPolicy(
         new iam.PolicyStatement({
           sid: 'ReadTheTaskDefinitionsSecrets',
           actions: ['ssm:GetParameters'],
           // SecureStrings under the AWS managed key need no kms:Decrypt here: its key policy lets SSM decrypt for this account.
-          resources: [...resources.parameterArns],
+          resources: [...props.parameterArns],
         }),
       );
     }

@@ -1,8 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@ping-pong/deploy-config';
-import type { Application } from './application';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, type LoadBalancerSettings } from '@ping-pong/deploy-config';
 import type { Network } from './network';
 
 /** Port 80, where an HTTPS load balancer redirects from. */
@@ -14,6 +13,12 @@ const HTTP_PORT = 80;
  * deregistration delay, the listener's path rules and default group. With
  * HTTPS, port 80 answers a permanent redirect to the listener.
  */
+export interface LoadBalancerProps {
+  /** The environment file's `loadBalancer` block. */
+  settings: LoadBalancerSettings;
+  network: Network;
+}
+
 export class LoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The listener with its path rules, which addTargetGroups creates inside it: what a service waits for. */
@@ -21,9 +26,8 @@ export class LoadBalancer extends Construct {
   /** By the file's target-group name. */
   readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
 
-  constructor(scope: Construct, id: string, { environment }: Application, network: Network) {
+  constructor(scope: Construct, id: string, { settings, network }: LoadBalancerProps) {
     super(scope, id);
-    const settings = environment.loadBalancer;
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
       internetFacing: true,

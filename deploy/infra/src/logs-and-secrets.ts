@@ -3,7 +3,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { Application } from './application';
 
 /**
  * What a parameter holds until someone sets it: one space, which the services
@@ -24,18 +23,27 @@ export const PARAMETER_PLACEHOLDER = ' ';
  * parameter that exists already is left as it is, and deleting the stack
  * keeps every parameter, so a value set once survives a teardown.
  */
+export interface LogsAndSecretsProps {
+  /** Every `awslogs-group` the containers log to. */
+  logGroups: readonly string[];
+  /** The environment file's `logs.retentionDays`. */
+  retentionDays: number;
+  /** Every SSM parameter name a container's `secrets` read. */
+  parameters: readonly string[];
+}
+
 export class LogsAndSecrets extends Construct {
   readonly logGroups: logs.LogGroup[];
   /** The ARN of each parameter it creates. */
   readonly parameterArns: string[];
 
-  constructor(scope: Construct, id: string, { environment, logGroups, parameters }: Application) {
+  constructor(scope: Construct, id: string, { logGroups, retentionDays, parameters }: LogsAndSecretsProps) {
     super(scope, id);
     this.logGroups = logGroups.map(
       (logGroupName) =>
         new logs.LogGroup(this, logGroupName, {
           logGroupName,
-          retention: environment.logs.retentionDays as logs.RetentionDays,
+          retention: retentionDays as logs.RetentionDays,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
     );

@@ -1,9 +1,9 @@
-import { ConfigError } from '@ping-pong/deploy-config';
-import { buildApp } from './app';
+import { ConfigError } from '@ping-pong/tooling';
+import { buildCdkApp } from './cdk-app';
 
 // The app the cdk CLI runs (cdk.json): every environment, so `cdk synth` writes all templates and diff/deploy pick one by name.
 try {
-  buildApp().app.synth();
+  buildCdkApp().app.synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   for (const problem of error.problems) console.error(problem);

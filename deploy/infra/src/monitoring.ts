@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { Application } from './application';
+import type { Environment } from '@ping-pong/deploy-config';
 import type { Capacity } from './capacity';
 import type { LoadBalancer } from './load-balancer';
 
@@ -21,10 +21,17 @@ const FIVE_MINUTES = Duration.minutes(5);
  * environment's `alarms.email` (so do instances that fail to launch or
  * terminate); and a dashboard of the same alarms.
  */
+export interface MonitoringProps {
+  /** Its `alarms` thresholds, `services` and names. */
+  environment: Environment;
+  loadBalancer: LoadBalancer;
+  capacity: Capacity;
+}
+
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
 
-  constructor(scope: Construct, id: string, { environment }: Application, loadBalancer: LoadBalancer, capacity: Capacity) {
+  constructor(scope: Construct, id: string, { environment, loadBalancer, capacity }: MonitoringProps) {
     super(scope, id);
     const { alarms: thresholds, cluster } = environment;
     const prefix = `${cluster}-${environment.name}`;

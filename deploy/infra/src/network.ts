@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Application } from './application';
+import type { Environment } from '@ping-pong/deploy-config';
 
 /**
  * The host ports Docker picks for `hostPort: 0` in bridge mode: the kernel's
@@ -17,12 +17,17 @@ const DYNAMIC_HOST_PORTS = ec2.Port.tcpRange(32768, 65535);
  * gateway with their own public addresses, and nothing reaches them except
  * the load balancer on the dynamic host ports. Rejected traffic is logged.
  */
+export interface NetworkProps {
+  /** `network` (CIDR, zones) and `logs` (the flow log's retention). */
+  environment: Pick<Environment, 'network' | 'logs'>;
+}
+
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   readonly instanceSecurityGroup: ec2.SecurityGroup;
 
-  constructor(scope: Construct, id: string, { environment }: Application) {
+  constructor(scope: Construct, id: string, { environment }: NetworkProps) {
     super(scope, id);
     const flowLogs = new logs.LogGroup(this, 'RejectedTraffic', {
       retention: environment.logs.retentionDays as logs.RetentionDays,

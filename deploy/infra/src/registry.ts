@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import type { Application } from './application';
+import type { Environment } from '@ping-pong/deploy-config';
 
 /**
  * The ECR repositories the task definitions' images name: immutable tags,
@@ -14,10 +14,21 @@ import type { Application } from './application';
  * account-wide singletons (one replication configuration, one registry
  * policy per registry), so the stack owns the registry's.
  */
+export interface RegistryProps {
+  /** The repositories the images come from, e.g. `microservice-ping-pong/node`. */
+  repositories: readonly string[];
+  /** The environment file's `repositories.keepImages`. */
+  keepImages: number;
+  /** The registries (account, region) of the environments promoted from this one. */
+  replicateTo: readonly Pick<Environment, 'account' | 'region'>[];
+  /** The environment this one is promoted from: its account may replicate in. */
+  acceptFrom?: Pick<Environment, 'name' | 'account'>;
+}
+
 export class Registry extends Construct {
   readonly repositories: ecr.Repository[];
 
-  constructor(scope: Construct, id: string, { environment, repositories, replicas, source }: Application) {
+  constructor(scope: Construct, id: string, { repositories, keepImages, replicateTo, acceptFrom }: RegistryProps) {
     super(scope, id);
     this.repositories = repositories.map(
       (repositoryName) =>
@@ -35,35 +46,35 @@ export class Registry extends Construct {
             },
             {
               rulePriority: 2,
-              description: `keep the newest ${environment.repositories.keepImages} images`,
+              description: `keep the newest ${keepImages} images`,
               tagStatus: ecr.TagStatus.ANY,
-              maxImageCount: environment.repositories.keepImages,
+              maxImageCount: keepImages,
             },
           ],
         }),
     );
 
-    if (replicas.length > 0) {
+    if (replicateTo.length > 0) {
       new ecr.CfnReplicationConfiguration(this, 'ReplicateToPromotedEnvironments', {
         replicationConfiguration: {
           rules: [
             {
-              destinations: replicas.map((replica) => ({ region: replica.region, registryId: replica.account })),
+              destinations: replicateTo.map((replica) => ({ region: replica.region, registryId: replica.account })),
               repositoryFilters: repositories.map((name) => ({ filter: name, filterType: 'PREFIX_MATCH' })),
             },
           ],
         },
       });
     }
-    if (source) {
+    if (acceptFrom) {
       new ecr.CfnRegistryPolicy(this, 'AcceptReplication', {
         policyText: {
           Version: '2012-10-17',
           Statement: [
             {
-              Sid: `ReplicationFrom${source.name.replace(/[^A-Za-z0-9]/g, '')}`,
+              Sid: `ReplicationFrom${acceptFrom.name.replace(/[^A-Za-z0-9]/g, '')}`,
               Effect: 'Allow',
-              Principal: { AWS: `arn:${Stack.of(this).partition}:iam::${source.account}:root` },
+              Principal: { AWS: `arn:${Stack.of(this).partition}:iam::${acceptFrom.account}:root` },
               Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
               Resource: this.repositories.map((repository) => repository.repositoryArn),
             },

@@ -5,7 +5,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
-import type { Application } from './application';
 import type { Capacity } from './capacity';
 import type { Identity } from './identity';
 import type { LoadBalancer } from './load-balancer';
@@ -71,7 +70,10 @@ function bootstrapRevision(definition: RenderedTaskDefinition, environment: Envi
   };
 }
 
-export interface ServiceDependencies {
+export interface ServicesProps {
+  environment: Environment;
+  /** The families to bootstrap and the services that run them. */
+  taskDefinitions: readonly RenderedTaskDefinition[];
   capacity: Capacity;
   loadBalancer: LoadBalancer;
   identity: Identity;
@@ -88,9 +90,9 @@ export interface ServiceDependencies {
  *   cannot fight it.
  */
 export class Services extends Construct {
-  constructor(scope: Construct, id: string, { environment, taskDefinitions }: Application, dependencies: ServiceDependencies) {
+  constructor(scope: Construct, id: string, props: ServicesProps) {
     super(scope, id);
-    const { capacity, loadBalancer, identity, logsAndSecrets } = dependencies;
+    const { environment, taskDefinitions, capacity, loadBalancer, identity, logsAndSecrets } = props;
     const stack = Stack.of(this);
 
     for (const definition of taskDefinitions) {

@@ -1,4 +1,5 @@
-import { ConfigError, displayPath, type Environment, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
+import { displayPath, type Environment, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 
 /** Installed memory (MiB) of the instance types a capacity block may name. */
 const INSTANCE_MEMORY_MIB: Readonly<Record<string, number>> = {

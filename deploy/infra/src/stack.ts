@@ -1,6 +1,6 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Application } from './application';
+import type { StackInput } from './stack-input';
 import { Capacity } from './capacity';
 import { Identity } from './identity';
 import { LoadBalancer } from './load-balancer';
@@ -26,10 +26,10 @@ export class EnvironmentStack extends Stack {
 
   constructor(
     scope: Construct,
-    readonly application: Application,
+    readonly input: StackInput,
     props: StackProps = {},
   ) {
-    const { environment } = application;
+    const { environment, taskDefinitions } = input;
     super(scope, stackName(environment.name), {
       ...props,
       stackName: stackName(environment.name),
@@ -39,27 +39,40 @@ export class EnvironmentStack extends Stack {
     Tags.of(this).add('application', 'microservice-ping-pong');
     Tags.of(this).add('environment', environment.name);
 
-    this.network = new Network(this, 'Network', application);
-    this.capacity = new Capacity(this, 'Capacity', application, this.network);
-    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', application, this.network);
-    this.registry = new Registry(this, 'Registry', application);
-    this.logsAndSecrets = new LogsAndSecrets(this, 'LogsAndSecrets', application);
-    this.identity = new Identity(this, 'Identity', application, {
+    this.network = new Network(this, 'Network', { environment });
+    this.capacity = new Capacity(this, 'Capacity', { environment, instanceType: input.sizing.instanceType, network: this.network });
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', { settings: environment.loadBalancer, network: this.network });
+    this.registry = new Registry(this, 'Registry', {
+      repositories: input.repositories,
+      keepImages: environment.repositories.keepImages,
+      replicateTo: input.replicas,
+      acceptFrom: input.source,
+    });
+    this.logsAndSecrets = new LogsAndSecrets(this, 'LogsAndSecrets', {
+      logGroups: input.logGroups,
+      retentionDays: environment.logs.retentionDays,
+      parameters: input.parameters,
+    });
+    this.identity = new Identity(this, 'Identity', {
+      environment,
+      taskDefinitions,
       repositories: this.registry.repositories,
       logGroups: this.logsAndSecrets.logGroups,
       parameterArns: this.logsAndSecrets.parameterArns,
     });
-    this.services = new Services(this, 'Services', application, {
+    this.services = new Services(this, 'Services', {
+      environment,
+      taskDefinitions,
       capacity: this.capacity,
       loadBalancer: this.loadBalancer,
       identity: this.identity,
       logsAndSecrets: this.logsAndSecrets,
     });
-    this.monitoring = new Monitoring(this, 'Monitoring', application, this.loadBalancer, this.capacity);
+    this.monitoring = new Monitoring(this, 'Monitoring', { environment, loadBalancer: this.loadBalancer, capacity: this.capacity });
   }
 
   /** The environment file's zones: no lookup at synth, so synth needs no credentials. */
   override get availabilityZones(): string[] {
-    return this.application.environment.network.availabilityZones;
+    return this.input.environment.network.availabilityZones;
   }
 }

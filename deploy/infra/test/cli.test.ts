@@ -65,7 +65,7 @@ describe('npm run infra:synth|diff|deploy', () => {
 
   it.each([
     [['deploy'], '--env <name> is required (one of production, staging)'],
-    [['diff', '--env', 'prod'], '--env prod: no such environment (known: production, staging)'],
+    [['diff', '--env', 'prod'], 'prod: no such environment (known: production, staging)'],
     [['synth', '--env', 'staging'], 'infra:synth writes every environment; --env is for the other commands'],
     [['rollback', '--env', 'staging'], 'unknown command "rollback"'],
     [['deploy', '--env', 'staging', '--force'], "Unknown option '--force'"],

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildApp } from '../src/app';
+import { buildCdkApp } from '../src/cdk-app';
 
 /**
  * Synthesizes every environment once for the whole run, as `npm run
@@ -11,6 +11,6 @@ import { buildApp } from '../src/app';
  */
 export default function globalSetup(): void {
   const outdir = mkdtempSync(path.join(tmpdir(), 'infra-assembly-'));
-  buildApp({ outdir }).app.synth();
+  buildCdkApp({ outdir }).app.synth();
   process.env.INFRA_TEST_ASSEMBLY = outdir;
 }

@@ -1,11 +1,8 @@
 import { loadEnvironment, renderPolicy } from '@ping-pong/deploy-config';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { acknowledgeFindings } from '../src/acknowledgements';
-import { featureFlags } from '../src/app';
-import { loadApplication } from '../src/application';
-import { EnvironmentStack } from '../src/stack';
-import { ENVIRONMENTS, type EnvironmentName, resourcesOf, templateOf } from './support';
+import { Identity } from '../src/identity';
+import { loadStackInput } from '../src/stack-input';
+import { bareStack, ENVIRONMENTS, type EnvironmentName, resourcesOf, templateOf } from './support';
 
 type Role = {
   Properties: {
@@ -42,7 +39,7 @@ const GITHUB_SUBJECT: Record<EnvironmentName, string> = {
 };
 
 describe.each(ENVIRONMENTS)('%s: the roles', (name) => {
-  const { environment, taskDefinitions } = loadApplication(name);
+  const { environment, taskDefinitions } = loadStackInput(name);
 
   it('the deploy role trusts GitHub’s OIDC provider for one repository and its branch or GitHub environment, through aud and sub', () => {
     const [, role] = roleNamed(name, environment.roles.deploy);
@@ -134,15 +131,16 @@ describe('the GitHub OIDC provider, one per account', () => {
   });
 
   it('an account that has one already (oidcProvider: existing) gets none, and the deploy role trusts the existing one by ARN', () => {
-    const application = loadApplication('production');
-    application.environment.github.oidcProvider = 'existing';
-    const stack = new EnvironmentStack(new App({ context: featureFlags() }), application);
-    acknowledgeFindings(stack);
+    const { environment, taskDefinitions } = loadStackInput('production');
+    environment.github.oidcProvider = 'existing';
+    // The roles alone, in a stack of their own: no repository, log group or parameter to grant.
+    const stack = bareStack(environment);
+    new Identity(stack, 'Identity', { environment, taskDefinitions, repositories: [], logGroups: [], parameterArns: [] });
     const template = Template.fromStack(stack);
 
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: application.environment.roles.deploy,
+      RoleName: environment.roles.deploy,
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({

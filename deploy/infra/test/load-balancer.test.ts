@@ -1,6 +1,8 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { loadEnvironment, LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@ping-pong/deploy-config';
-import { ENVIRONMENTS, resourcesOf, templateOf } from './support';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadEnvironment, LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, type LoadBalancerSettings } from '@ping-pong/deploy-config';
+import { LoadBalancer } from '../src/load-balancer';
+import { Network } from '../src/network';
+import { bareStack, ENVIRONMENTS, resourcesOf, templateOf } from './support';
 
 describe.each(ENVIRONMENTS)('%s: the load balancer is the environment file’s', (name) => {
   const environment = loadEnvironment(name);
@@ -134,5 +136,32 @@ describe('HTTPS', () => {
     const template = templateOf('staging');
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+  });
+});
+
+describe('the load balancer alone, in a bare stack', () => {
+  it('an HTTPS listener on another port than 443 gets the redirect from 80 to that port, and the URL names it', () => {
+    const production = loadEnvironment('production');
+    const settings: LoadBalancerSettings = {
+      ...production.loadBalancer,
+      listener: { protocol: 'HTTPS', port: 8443, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/test' },
+    };
+    const stack = bareStack();
+    const network = new Network(stack, 'Network', { environment: production });
+    new LoadBalancer(stack, 'LoadBalancer', { settings, network });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTPS' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '8443', StatusCode: 'HTTP_301' } }],
+    });
+    template.hasOutput('Url', {
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoadBalancer'), 'DNSName'] }, ':8443']] },
+    });
+    const ingress = Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroup')).flatMap(
+      ({ Properties }) => (Properties.SecurityGroupIngress as { FromPort: number }[] | undefined) ?? [],
+    );
+    expect(ingress.map(({ FromPort }) => FromPort)).toEqual([8443, 80]);
   });
 });

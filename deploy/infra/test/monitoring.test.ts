@@ -29,11 +29,21 @@ describe.each(ENVIRONMENTS)('%s: alarms and dashboard', (name) => {
   it('alarm on unhealthy targets and p99 response time per target group', () => {
     for (const group of environment.loadBalancer.targetGroups) {
       const ofGroup = alarms().filter(({ AlarmName }) => AlarmName.startsWith(`${prefix}-${group.name}-`));
-      expect(ofGroup.map(({ MetricName, Threshold, ExtendedStatistic }) => [MetricName, Threshold, ExtendedStatistic])).toEqual([
-        ['UnHealthyHostCount', 1, undefined],
-        ['TargetResponseTime', environment.alarms.p99ResponseTimeSeconds, 'p99'],
-      ]);
-      for (const alarm of ofGroup) expect(alarm.Dimensions.map(({ Name }) => Name).sort()).toEqual(['LoadBalancer', 'TargetGroup']);
+      expect({
+        group: group.name,
+        alarms: ofGroup.map(({ MetricName, Threshold, ExtendedStatistic }) => [MetricName, Threshold, ExtendedStatistic]),
+      }).toEqual({
+        group: group.name,
+        alarms: [
+          ['UnHealthyHostCount', 1, undefined],
+          ['TargetResponseTime', environment.alarms.p99ResponseTimeSeconds, 'p99'],
+        ],
+      });
+      for (const { AlarmName, Dimensions } of ofGroup)
+        expect({ AlarmName, dimensions: Dimensions.map(({ Name }) => Name).sort() }).toEqual({
+          AlarmName,
+          dimensions: ['LoadBalancer', 'TargetGroup'],
+        });
     }
   });
 
@@ -62,9 +72,12 @@ describe.each(ENVIRONMENTS)('%s: alarms and dashboard', (name) => {
       TopicArn: { Ref: topicId },
     });
     expect(alarms()).toHaveLength(2 + 2 * environment.loadBalancer.targetGroups.length + 2 * Object.keys(environment.services).length);
-    for (const alarm of alarms()) {
-      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+    for (const { AlarmName, AlarmActions, OKActions } of alarms()) {
+      expect({ AlarmName, AlarmActions, OKActions }).toEqual({
+        AlarmName,
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+      });
     }
   });
 

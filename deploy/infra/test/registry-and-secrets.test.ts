@@ -15,7 +15,8 @@ describe.each(ENVIRONMENTS)('%s: the ECR repositories', (name) => {
     >;
     expect(Object.values(repositories).map(({ Properties }) => Properties.RepositoryName)).toEqual(REPOSITORIES);
     for (const repository of Object.values(repositories)) {
-      expect(repository).toMatchObject({
+      expect({ name: repository.Properties.RepositoryName, ...repository }).toMatchObject({
+        name: repository.Properties.RepositoryName,
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
         Properties: { ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } },
@@ -28,18 +29,25 @@ describe.each(ENVIRONMENTS)('%s: the ECR repositories', (name) => {
       const { rules } = JSON.parse((Properties.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText) as {
         rules: { rulePriority: number; selection: Record<string, unknown>; action: { type: string } }[];
       };
-      expect(rules.map(({ rulePriority, selection, action }) => ({ rulePriority, selection, action: action.type }))).toEqual([
-        {
-          rulePriority: 1,
-          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1, countUnit: 'days' },
-          action: 'expire',
-        },
-        {
-          rulePriority: 2,
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: environment.repositories.keepImages },
-          action: 'expire',
-        },
-      ]);
+      const repository = Properties.RepositoryName;
+      expect({
+        repository,
+        rules: rules.map(({ rulePriority, selection, action }) => ({ rulePriority, selection, action: action.type })),
+      }).toEqual({
+        repository,
+        rules: [
+          {
+            rulePriority: 1,
+            selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1, countUnit: 'days' },
+            action: 'expire',
+          },
+          {
+            rulePriority: 2,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: environment.repositories.keepImages },
+            action: 'expire',
+          },
+        ],
+      });
     }
   });
 });

@@ -51,10 +51,12 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
         .map(([service, settings]) => [service, files[settings.taskDefinition]!.family])
         .sort(),
     );
-    for (const service of services) {
-      expect(service).not.toHaveProperty('DesiredCount');
-      expect(service.TaskDefinition).toMatch(/^[\w-]+$/);
-    }
+    expect(services.filter((service) => 'DesiredCount' in service).map((service) => service.ServiceName)).toEqual([]);
+    expect(
+      services
+        .filter((service) => !/^[\w-]+$/.test(String(service.TaskDefinition)))
+        .map((service) => `${service.ServiceName}: ${service.TaskDefinition}`),
+    ).toEqual([]);
   });
 
   it('attach to their target groups, use the capacity provider, roll back on failure and spread across zones first, as the file says', () => {
@@ -96,14 +98,18 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
   it('come after their first revision, the listener rules and the cluster’s capacity providers', () => {
     const template = templateOf(name);
     const idsOf = (type: string) => Object.keys(resourcesOf(template, type));
-    for (const { DependsOn = [] } of Object.values(resourcesOf(template, 'AWS::ECS::Service'))) {
-      expect(DependsOn).toEqual(
-        expect.arrayContaining([
+    for (const [service, { DependsOn = [] }] of Object.entries(resourcesOf(template, 'AWS::ECS::Service'))) {
+      expect({ service, DependsOn }).toEqual({
+        service,
+        DependsOn: expect.arrayContaining([
           ...idsOf('AWS::ECS::ClusterCapacityProviderAssociations'),
           ...idsOf('AWS::ElasticLoadBalancingV2::ListenerRule'),
         ]),
-      );
-      expect(DependsOn.filter((id) => idsOf('Custom::AWS').includes(id))).toHaveLength(1);
+      });
+      expect({ service, firstRevisions: DependsOn.filter((id) => idsOf('Custom::AWS').includes(id)).length }).toEqual({
+        service,
+        firstRevisions: 1,
+      });
     }
   });
 
@@ -111,10 +117,11 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
     const template = templateOf(name);
     const targets = resourcesOf(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
     for (const [service, { autoScaling }] of Object.entries(environment.services)) {
-      const [targetId] = Object.entries(targets).find(
+      const [targetId, target] = Object.entries(targets).find(
         ([, { Properties }]) => Properties.ResourceId === `service/${environment.cluster}/${service}`,
-      )!;
-      expect(targets[targetId]!.Properties).toMatchObject({
+      ) ?? [undefined, undefined];
+      expect({ service, ...target?.Properties }).toMatchObject({
+        service,
         ServiceNamespace: 'ecs',
         ScalableDimension: 'ecs:service:DesiredCount',
         MinCapacity: autoScaling.minCapacity,
@@ -152,9 +159,12 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
   it('the roles the files pass are the roles the stack creates', () => {
     const template = templateOf(name);
     const roleNames = Object.values(resourcesOf(template, 'AWS::IAM::Role')).map(({ Properties }) => Properties.RoleName);
-    for (const { input } of Object.values(files)) {
-      expect(input.taskRoleArn).toBe(environment.roleArns.task);
-      expect(input.executionRoleArn).toBe(environment.roleArns.execution);
+    for (const { file, input } of Object.values(files)) {
+      expect({ file, taskRoleArn: input.taskRoleArn, executionRoleArn: input.executionRoleArn }).toEqual({
+        file,
+        taskRoleArn: environment.roleArns.task,
+        executionRoleArn: environment.roleArns.execution,
+      });
     }
     expect(roleNames).toEqual(expect.arrayContaining([environment.roles.task, environment.roles.execution, environment.roles.deploy]));
   });
@@ -168,11 +178,19 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
     );
     for (const { family, input } of Object.values(files)) {
       const revision = revisions[family]!;
-      expect(revision.taskRoleArn).toBe(environment.roleArns.task);
-      expect(revision.executionRoleArn).toBe(environment.roleArns.execution);
-      expect(kept(revision.containerDefinitions!)).toEqual(kept(input.containerDefinitions!));
+      expect({ family, taskRoleArn: revision.taskRoleArn, executionRoleArn: revision.executionRoleArn }).toEqual({
+        family,
+        taskRoleArn: environment.roleArns.task,
+        executionRoleArn: environment.roleArns.execution,
+      });
+      expect({ family, containers: kept(revision.containerDefinitions!) }).toEqual({
+        family,
+        containers: kept(input.containerDefinitions!),
+      });
       for (const [index, container] of revision.containerDefinitions!.entries()) {
-        expect(container).toMatchObject({
+        expect({ family, ...container }).toMatchObject({
+          family,
+          name: input.containerDefinitions![index]!.name,
           image: BOOTSTRAP_IMAGE,
           logConfiguration: {
             logDriver: 'awslogs',
@@ -187,8 +205,8 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
     const calls = registrations(name);
     expect(calls).toHaveLength(2);
     for (const { Properties } of calls) {
-      expect(Properties.Update).toBeUndefined();
-      expect(Properties.Delete).toBeUndefined();
+      const { family } = createCall(Properties).parameters;
+      expect({ family, update: Properties.Update, delete: Properties.Delete }).toEqual({ family, update: undefined, delete: undefined });
     }
   });
 
@@ -196,11 +214,14 @@ describe.each(ENVIRONMENTS)('%s: the naming contract with deploy/task-definition
     const revisions = bootstrapRevisions(name);
     for (const group of environment.loadBalancer.targetGroups) {
       const family = files[environment.services[group.service]!.taskDefinition]!.family;
-      const container = revisions[family]!.containerDefinitions!.find((candidate) => candidate.name === group.containerName)!;
-      expect(container.portMappings!.map((mapping) => mapping.containerPort)).toContain(group.containerPort);
-      const script = container.command!.join(' ');
-      expect(script).toContain(`httpd -f -v -p ${group.containerPort} -h /tmp/www`);
-      expect(script).toContain(`echo ok > '/tmp/www${group.healthCheck.path === '/' ? '/index.html' : group.healthCheck.path}'`);
+      const container = revisions[family]!.containerDefinitions!.find((candidate) => candidate.name === group.containerName);
+      const script = container?.command?.join(' ') ?? '';
+      expect({
+        group: group.name,
+        maps: container?.portMappings?.some((mapping) => mapping.containerPort === group.containerPort),
+        serves: script.includes(`httpd -f -v -p ${group.containerPort} -h /tmp/www`),
+        answers: script.includes(`echo ok > '/tmp/www${group.healthCheck.path === '/' ? '/index.html' : group.healthCheck.path}'`),
+      }).toEqual({ group: group.name, maps: true, serves: true, answers: true });
     }
   });
 });

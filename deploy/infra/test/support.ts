@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Environment } from '@ping-pong/deploy-config';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { featureFlags } from '../src/cdk-app';
 import { stackName } from '../src/stack';
 
 export const ENVIRONMENTS = ['staging', 'production'] as const;
@@ -21,6 +24,16 @@ const templates = new Map<EnvironmentName, Template>();
 export function templateOf(name: EnvironmentName): Template {
   if (!templates.has(name)) templates.set(name, Template.fromJSON(JSON.parse(readFileSync(templatePath(name), 'utf8'))));
   return templates.get(name)!;
+}
+
+/**
+ * An empty stack with cdk.json's feature flags, to build one construct alone
+ * in: what it makes is all the template holds. In an environment's account
+ * and region when given (ARNs then name them), environment-agnostic otherwise.
+ */
+export function bareStack(environment?: Pick<Environment, 'account' | 'region'>): Stack {
+  const { account, region } = environment ?? {};
+  return new Stack(new App({ context: featureFlags() }), 'Bare', environment ? { env: { account, region } } : {});
 }
 
 /** The resources of one type in a template, by logical id. */

@@ -55,8 +55,10 @@ describe('the chain contract', () => {
   });
 
   it('keeps plain request ids and refuses anything that could be injected into a log or header', () => {
-    expect(['trace-1', 'a.b:c_d', 'x'.repeat(128)].every((id) => REQUEST_ID_PATTERN.test(id))).toBe(true);
-    expect(['', 'x'.repeat(129), 'a b', 'a\nb', '"quoted"', '../etc'].some((id) => REQUEST_ID_PATTERN.test(id))).toBe(false);
+    const kept = ['trace-1', 'a.b:c_d', 'x'.repeat(128)];
+    const refused = ['', 'x'.repeat(129), 'a b', 'a\nb', '"quoted"', '../etc'];
+    expect(kept.filter((id) => !REQUEST_ID_PATTERN.test(id))).toEqual([]);
+    expect(refused.filter((id) => REQUEST_ID_PATTERN.test(id))).toEqual([]);
   });
 
   it('recognises an error body by its code and message, with an optional hop and request id', () => {

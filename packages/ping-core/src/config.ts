@@ -29,13 +29,14 @@ export interface Config {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export class ConfigError extends Error {
+/** A service's environment variable is missing or malformed: startup stops with this one line. */
+export class EnvironmentVariableError extends Error {
   constructor(
     readonly variable: string,
     problem: string,
   ) {
     super(`Invalid environment: ${variable} ${problem}`);
-    this.name = 'ConfigError';
+    this.name = 'EnvironmentVariableError';
   }
 }
 
@@ -91,7 +92,7 @@ export function loadConfig(env: Environment, defaults: ServiceDefaults): Config 
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
     const value = input[variable];
-    throw new ConfigError(variable, `${value === undefined ? '(unset)' : JSON.stringify(value)}: ${issue.message}`);
+    throw new EnvironmentVariableError(variable, `${value === undefined ? '(unset)' : JSON.stringify(value)}: ${issue.message}`);
   }
   const values = parsed.data;
   return Object.freeze({

@@ -163,7 +163,7 @@ class HopCall implements Dispatcher.DispatchHandler {
 
 /**
  * The services' one outbound HTTP setup: a keep-alive pool per origin (undici,
- * chosen over axios by measurement, see the README), a total per-call
+ * chosen over axios by measurement, see docs/performance.md), a total per-call
  * timeout, and one retry when a pooled connection turns out to be dead.
  */
 export function createHopClient({

@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ERROR_STATUS, type ErrorCode, type ServiceName } from '@ping-pong/contract';
 import { createApp, createDeps, type AppDeps } from './app';
-import { ConfigError, loadConfig, memberDefaults, type Config } from './config';
+import { EnvironmentVariableError, loadConfig, memberDefaults, type Config } from './config';
 
 /** Node's own limit, named here because the headers_too_large answer below states it. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -107,7 +107,7 @@ export async function startService(member: ServiceName, env: NodeJS.ProcessEnv =
   try {
     config = loadConfig(env, memberDefaults(member));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof EnvironmentVariableError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

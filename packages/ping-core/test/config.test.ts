@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { EnvironmentVariableError, loadConfig } from '../src/config';
 
 const defaults = { serviceName: 'node-paul', nextHop: 'http://node-george:3000' };
 
@@ -65,12 +65,12 @@ describe('loadConfig', () => {
     ['SHUTDOWN_TIMEOUT_MS', 'soon', /SHUTDOWN_TIMEOUT_MS "soon"/],
   ])('refuses %s=%s with one line naming the variable', (variable, value, message) => {
     const load = () => loadConfig({ [variable]: value }, defaults);
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(EnvironmentVariableError);
     expect(load).toThrow(message);
     try {
       load();
     } catch (error) {
-      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as EnvironmentVariableError).variable).toBe(variable);
       expect((error as Error).message).not.toContain('\n');
     }
   });

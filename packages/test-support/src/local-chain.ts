@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { CHAIN, memberOf, nextMember, ROUTES, type ChainMember, type ServiceName } from '@ping-pong/contract';
+import { REPO_ROOT } from '@ping-pong/tooling';
 import { freePort } from './ports';
 import { startNode, type RunningProcess } from './process';
 import { SOURCE_NODE_ARGS } from './source';
 import { pollUntil } from './waiting';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const RESOLVE_CHAIN_NAMES = path.resolve(__dirname, '..', 'resolve-chain-names.cjs');
 
 /** Where a member's production build starts: what the node image runs. */

@@ -1,6 +1,6 @@
 import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
 import { formatInventory } from '../src/inventory';
-import { pathPatternRegex, renderGatewayConfig } from '../src/gateway-config';
+import { pathPatternRegex, renderLoadBalancerConfig } from '../src/load-balancer-config';
 import { matchesStatus, nextHealth } from '../src/target-group';
 
 const healthCheck = { path: '/ping', matcher: '200', intervalSeconds: 15, healthyThresholdCount: 2, unhealthyThresholdCount: 3 };
@@ -25,7 +25,7 @@ const loadBalancer: LoadBalancerSettings = {
   defaultTargetGroup: 'client-tg',
 };
 
-describe('the gateway configuration from the listener rules', () => {
+describe('the load balancer configuration from the listener rules', () => {
   it('matches ALB path patterns on the whole path, * and ? as wildcards', () => {
     const regex = new RegExp(pathPatternRegex('/api/v?/*.json'));
     expect(['/api/v1/users.json', '/api/v2/.json'].map((path) => regex.test(path))).toEqual([true, true]);
@@ -37,12 +37,12 @@ describe('the gateway configuration from the listener rules', () => {
   });
 
   it('closes each client connection after its answer, so the reload on a target change cannot reset a reused one', () => {
-    const config = renderGatewayConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
+    const config = renderLoadBalancerConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
     expect(config).toMatch(/server \{\n\s+listen 127\.0\.0\.1:41000;\n(\s+#.*\n)*\s+keepalive_timeout 0;/);
   });
 
   it('keeps connections to the targets, appends the peer to X-Forwarded-For as an ALB does, never retries and waits the idle timeout', () => {
-    const config = renderGatewayConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
+    const config = renderLoadBalancerConfig(loadBalancer, 41000, { 'node-tg': ['127.0.0.1:32771'], 'client-tg': ['127.0.0.1:32770'] });
     expect(config).toMatch(/upstream target_group_node_tg \{[^}]*keepalive \d+;/);
     expect(config).toContain('proxy_http_version 1.1;');
     expect(config).toContain('proxy_set_header Connection "";');
@@ -52,7 +52,7 @@ describe('the gateway configuration from the listener rules', () => {
   });
 
   it('routes rules in priority order to upstreams of the healthy targets, the rest to the default group', () => {
-    const config = renderGatewayConfig(loadBalancer, 41000, {
+    const config = renderLoadBalancerConfig(loadBalancer, 41000, {
       'node-tg': ['127.0.0.1:32771', '127.0.0.1:32775'],
       'client-tg': ['127.0.0.1:32770'],
     });
@@ -66,7 +66,7 @@ describe('the gateway configuration from the listener rules', () => {
   });
 
   it('answers 503 for a target group without a healthy target, as an ALB does', () => {
-    const config = renderGatewayConfig(loadBalancer, 41000, { 'client-tg': ['127.0.0.1:32770'] });
+    const config = renderLoadBalancerConfig(loadBalancer, 41000, { 'client-tg': ['127.0.0.1:32770'] });
     expect(config).not.toContain('upstream target_group_node_tg');
     expect(config).toMatch(
       /location ~ "\^\(\/ping\)\$" \{\n\s+default_type application\/json;\n\s+return 503 .*no healthy target in node-tg/,
@@ -102,9 +102,9 @@ describe('target group health checks', () => {
 });
 
 describe('the ps table', () => {
-  it('lines up task, container, image, health and host port and ends with the gateway URL', () => {
+  it('lines up task, container, image, health and host port and ends with the load balancer URL', () => {
     const text = formatInventory({
-      gatewayUrl: 'http://127.0.0.1:41000',
+      loadBalancerUrl: 'http://127.0.0.1:41000',
       rows: [
         { task: 'node-td 0dafd561', container: 'node-john', image: 'node:local', health: 'healthy', hostPort: '127.0.0.1:32771->3000/tcp' },
       ],
@@ -113,7 +113,7 @@ describe('the ps table', () => {
       'TASK              CONTAINER  IMAGE       HEALTH   HOST PORT',
       'node-td 0dafd561  node-john  node:local  healthy  127.0.0.1:32771->3000/tcp',
       '',
-      'gateway: http://127.0.0.1:41000',
+      'load balancer: http://127.0.0.1:41000',
     ]);
   });
 });

@@ -1,5 +1,4 @@
 import {
-  ConfigError,
   displayPath,
   ENVIRONMENTS_DIR,
   type Environment,
@@ -10,10 +9,11 @@ import {
   type RenderedTaskDefinition,
   renderTaskDefinitions,
 } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
 import { type Sizing, sizeCapacity } from './sizing';
 
 /** Everything one environment's stack is built from: the environment file and what its task definitions name. */
-export interface Application {
+export interface StackInput {
   environment: Environment;
   /**
    * The environment's task definitions, rendered against its own registry.
@@ -40,7 +40,7 @@ const unique = (values: string[]) => [...new Set(values)];
  * and checks what the stack relies on: logs in this region, secrets that are
  * SSM parameter names. Every problem is a ConfigError line.
  */
-export function loadApplication(name: string, environmentsDir = ENVIRONMENTS_DIR): Application {
+export function loadStackInput(name: string, environmentsDir = ENVIRONMENTS_DIR): StackInput {
   const environment = loadEnvironment(name, environmentsDir);
   const taskDefinitions = renderTaskDefinitions(environment, { tag: 'infra', registry: environment.registry });
   const problems: string[] = [];

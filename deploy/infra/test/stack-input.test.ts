@@ -1,18 +1,19 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, displayPath, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
-import { loadApplication } from '../src/application';
+import { displayPath, ENVIRONMENTS_DIR } from '@ping-pong/deploy-config';
+import { ConfigError } from '@ping-pong/tooling';
+import { loadStackInput } from '../src/stack-input';
 
 describe('what a stack is built from', () => {
   it('the log groups, parameters and repositories the task definitions name, and who replicates to whom', () => {
-    const staging = loadApplication('staging');
+    const staging = loadStackInput('staging');
     expect(staging.logGroups).toEqual(['/ecs/microservice-ping-pong/client', '/ecs/microservice-ping-pong/node']);
     expect(staging.parameters).toEqual(['/microservice-ping-pong/staging/CORS_ORIGINS']);
     expect(staging.repositories).toEqual(['microservice-ping-pong/client', 'microservice-ping-pong/node']);
     expect(staging.replicas.map(({ name }) => name)).toEqual(['production']);
     expect(staging.source).toBeUndefined();
-    expect(loadApplication('production').source?.name).toBe('staging');
+    expect(loadStackInput('production').source?.name).toBe('staging');
   });
 
   describe('refuses', () => {
@@ -33,7 +34,7 @@ describe('what a stack is built from', () => {
       );
       writeFileSync(file, JSON.stringify(production));
 
-      expect(() => loadApplication('production', directory)).toThrow(
+      expect(() => loadStackInput('production', directory)).toThrow(
         new ConfigError([
           `${displayPath(file)}: promotedFrom: staging uses the same registry (account 210987654321, eu-west-1); promotion by replication needs another account or region`,
         ]),

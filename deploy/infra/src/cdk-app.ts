@@ -4,7 +4,7 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { environmentNames } from '@ping-pong/deploy-config';
 import { acknowledgeFindings } from './acknowledgements';
-import { loadApplication } from './application';
+import { loadStackInput } from './stack-input';
 import { INFRA_DIR } from './paths';
 import { EnvironmentStack } from './stack';
 
@@ -22,12 +22,12 @@ export function featureFlags(): Record<string, unknown> {
  * finding that is not acknowledged, with its reason, in acknowledgements.ts
  * stops the synthesis.
  */
-export function buildApp(
+export function buildCdkApp(
   props: Omit<AppProps, 'context'> = {},
   { environments = environmentNames(), acknowledge = true }: { environments?: readonly string[]; acknowledge?: boolean } = {},
 ): { app: App; stacks: EnvironmentStack[] } {
   const app = new App({ analyticsReporting: false, context: featureFlags(), ...props });
-  const stacks = environments.map((name) => new EnvironmentStack(app, loadApplication(name)));
+  const stacks = environments.map((name) => new EnvironmentStack(app, loadStackInput(name)));
   if (acknowledge) for (const stack of stacks) acknowledgeFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };

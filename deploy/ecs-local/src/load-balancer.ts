@@ -5,11 +5,19 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { LoadBalancerSettings } from '@ping-pong/deploy-config';
-import type { TargetsByGroup } from './gateway-config';
-import { renderGatewayConfig } from './gateway-config';
-import { dockerName, INSTANCE_LABEL, GATEWAY_CONFIG_DIR_LABEL, GATEWAY_URL_LABEL, ROLE_LABEL } from './labels';
+import { type DieWatch, watchDeaths } from './engine-events';
+import type { TargetsByGroup } from './load-balancer-config';
+import { renderLoadBalancerConfig } from './load-balancer-config';
+import {
+  dockerName,
+  INSTANCE_LABEL,
+  LOAD_BALANCER_CONFIG_DIR_LABEL,
+  LOAD_BALANCER_ROLE,
+  LOAD_BALANCER_URL_LABEL,
+  ROLE_LABEL,
+} from './labels';
 
-const GATEWAY_IMAGE = 'nginx:stable-trixie';
+const NGINX_IMAGE = 'nginx:stable-trixie';
 const CONFIG_IN_CONTAINER = '/etc/ecs-local/nginx.conf';
 
 /** A port nothing listens on right now, on loopback. */
@@ -32,24 +40,36 @@ async function waitForListener(port: number, deadline: number): Promise<void> {
       setTimeout(() => socket.destroy(), 1000).unref();
     });
     if (listening) return;
-    if (Date.now() > deadline) throw new Error(`the gateway is not listening on 127.0.0.1:${port}`);
+    if (Date.now() > deadline) throw new Error(`the load balancer is not listening on 127.0.0.1:${port}`);
     await sleep(200);
   }
 }
 
+export interface LoadBalancerOptions {
+  /** Its port on 127.0.0.1; default: a free one. */
+  port?: number;
+  /** Where a lost event stream is reported. */
+  log: (line: string) => void;
+}
+
 /**
- * The local ALB: nginx on the host network, so its targets are
- * 127.0.0.1:<dynamic host port> exactly as an ALB target group registers
- * instance:hostPort, and it listens on loopback only. Its config lives in a
- * host directory bind-mounted read-only and is replaced and reloaded on every
- * target change.
+ * The ALB stand-in: an nginx container (not apps/nginx, the compose stacks'
+ * gateway) on the host network, so its targets are 127.0.0.1:<dynamic host
+ * port> exactly as an ALB target group registers instance:hostPort, and it
+ * listens on loopback only. Its config lives in a host directory
+ * bind-mounted read-only and is replaced and reloaded on every target change.
  */
-export class Gateway {
+export class LocalLoadBalancer {
+  private exit!: (reason: string) => void;
+  /** Resolves when its container dies before close() (removed or killed from outside). */
+  readonly exited = new Promise<string>((resolve) => (this.exit = resolve));
+  private deaths: DieWatch | undefined;
+
   private constructor(
     private readonly container: Docker.Container,
-    /** The host directory of its nginx.conf; `up` also listens there for `down` (agent.ts). */
+    /** The host directory of its nginx.conf; `up` also listens there for `down` (foreground-up.ts). */
     readonly configDir: string,
-    private readonly loadBalancer: LoadBalancerSettings,
+    readonly settings: LoadBalancerSettings,
     readonly port: number,
   ) {}
 
@@ -57,22 +77,27 @@ export class Gateway {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(docker: Docker, instance: string, loadBalancer: LoadBalancerSettings, port?: number): Promise<Gateway> {
-    const listenPort = port ?? (await freeLocalPort());
+  static async start(
+    docker: Docker,
+    instance: string,
+    settings: LoadBalancerSettings,
+    options: LoadBalancerOptions,
+  ): Promise<LocalLoadBalancer> {
+    const listenPort = options.port ?? (await freeLocalPort());
     const configDir = mkdtempSync(path.join(os.tmpdir(), `ecs-local-${instance}-`));
     // nginx runs as the unprivileged nginx user and must read the mounted directory.
     chmodSync(configDir, 0o755);
-    writeFileSync(path.join(configDir, 'nginx.conf'), renderGatewayConfig(loadBalancer, listenPort, {}));
+    writeFileSync(path.join(configDir, 'nginx.conf'), renderLoadBalancerConfig(settings, listenPort, {}));
+    const labels = { [INSTANCE_LABEL]: instance, [ROLE_LABEL]: LOAD_BALANCER_ROLE };
     const container = await docker.createContainer({
-      name: dockerName(instance, 'gateway'),
-      Image: GATEWAY_IMAGE,
+      name: dockerName(instance, LOAD_BALANCER_ROLE),
+      Image: NGINX_IMAGE,
       User: 'nginx',
       Cmd: ['nginx', '-c', CONFIG_IN_CONTAINER, '-g', 'daemon off;'],
       Labels: {
-        [INSTANCE_LABEL]: instance,
-        [ROLE_LABEL]: 'gateway',
-        [GATEWAY_URL_LABEL]: `http://127.0.0.1:${listenPort}`,
-        [GATEWAY_CONFIG_DIR_LABEL]: configDir,
+        ...labels,
+        [LOAD_BALANCER_URL_LABEL]: `http://127.0.0.1:${listenPort}`,
+        [LOAD_BALANCER_CONFIG_DIR_LABEL]: configDir,
       },
       // The defences the task definitions demand of their containers; nginx writes only its pid and temp files.
       HostConfig: {
@@ -84,9 +109,21 @@ export class Gateway {
         SecurityOpt: ['no-new-privileges'],
       },
     });
-    await container.start();
-    await waitForListener(listenPort, Date.now() + 15_000);
-    return new Gateway(container, configDir, loadBalancer, listenPort);
+    const loadBalancer = new LocalLoadBalancer(container, configDir, settings, listenPort);
+    loadBalancer.deaths = await watchDeaths(
+      docker,
+      Object.entries(labels).map(([key, value]) => `${key}=${value}`),
+      (died) => loadBalancer.exit(`the load balancer exited (code ${died.exitCode})`),
+      (error) => options.log(`lost the engine's event stream for the load balancer: ${error.message}`),
+    );
+    try {
+      await container.start();
+      await waitForListener(listenPort, Date.now() + 15_000);
+    } catch (error) {
+      loadBalancer.close();
+      throw error;
+    }
+    return loadBalancer;
   }
 
   private async workerPids(): Promise<string[]> {
@@ -103,7 +140,8 @@ export class Gateway {
     stream.on('data', (chunk: Buffer) => output.push(chunk));
     await new Promise((resolve) => stream.on('end', resolve));
     const { ExitCode } = await exec.inspect();
-    if (ExitCode !== 0) throw new Error(`${command.join(' ')} in the gateway exited with ${ExitCode}: ${Buffer.concat(output).toString()}`);
+    if (ExitCode !== 0)
+      throw new Error(`${command.join(' ')} in the load balancer exited with ${ExitCode}: ${Buffer.concat(output).toString()}`);
   }
 
   /**
@@ -114,7 +152,7 @@ export class Gateway {
    */
   async route(targets: TargetsByGroup, drainSeconds: number): Promise<void> {
     const file = path.join(this.configDir, 'nginx.conf');
-    writeFileSync(`${file}.next`, renderGatewayConfig(this.loadBalancer, this.port, targets));
+    writeFileSync(`${file}.next`, renderLoadBalancerConfig(this.settings, this.port, targets));
     renameSync(`${file}.next`, file);
     const oldWorkers = await this.workerPids();
     await this.exec(['nginx', '-c', CONFIG_IN_CONTAINER, '-t', '-q']);
@@ -125,5 +163,10 @@ export class Gateway {
       if (!workers.some((pid) => oldWorkers.includes(pid)) && workers.length > 0) return;
       await sleep(100);
     }
+  }
+
+  /** Stops watching for its death; the container runs on until `down`. */
+  close(): void {
+    this.deaths?.close();
   }
 }

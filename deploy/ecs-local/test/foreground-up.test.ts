@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { agentSocket, ForegroundAgent, requestStop } from '../src/agent';
+import { ForegroundUp, requestStop, upSocket } from '../src/foreground-up';
 
 /*
  * The foreground `up` and a `down` from another terminal, talking over a real
@@ -11,23 +11,23 @@ import { agentSocket, ForegroundAgent, requestStop } from '../src/agent';
  * process's signals. Docker is not involved: what a stop does is passed in.
  */
 let directory: string;
-let agent: ForegroundAgent | undefined;
+let foreground: ForegroundUp | undefined;
 const terminal: string[] = [];
 const signals = new EventEmitter();
 
 beforeEach(() => {
-  directory = mkdtempSync(path.join(os.tmpdir(), 'ecs-local-agent-test-'));
+  directory = mkdtempSync(path.join(os.tmpdir(), 'ecs-local-up-test-'));
   terminal.length = 0;
 });
 
 afterEach(() => {
-  agent?.close();
-  agent = undefined;
+  foreground?.close();
+  foreground = undefined;
   rmSync(directory, { recursive: true, force: true });
 });
 
 const listen = async (stopWhen?: Promise<string>) =>
-  (agent = await ForegroundAgent.listen(agentSocket(directory), { log: (line) => terminal.push(line), signals, stopWhen }));
+  (foreground = await ForegroundUp.listen(upSocket(directory), { log: (line) => terminal.push(line), signals, stopWhen }));
 
 describe('stopping a foreground up', () => {
   it('down from another terminal makes up stop, sees its progress, and returns once up is done', async () => {
@@ -38,7 +38,7 @@ describe('stopping a foreground up', () => {
     });
     const seenByDown: string[] = [];
 
-    const finished = await requestStop(agentSocket(directory), (line) => seenByDown.push(line));
+    const finished = await requestStop(upSocket(directory), (line) => seenByDown.push(line));
 
     expect(finished).toBe(true);
     expect(await served).toBe('`down` from another terminal');
@@ -68,14 +68,14 @@ describe('stopping a foreground up', () => {
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
-  it('stops when its gateway dies, as when someone removed it', async () => {
-    const up = await listen(Promise.resolve('the gateway exited (code 137)'));
+  it('stops when its load balancer dies, as when someone removed it', async () => {
+    const up = await listen(Promise.resolve('the load balancer exited (code 137)'));
 
-    expect(await up.serve(async () => undefined)).toBe('the gateway exited (code 137)');
+    expect(await up.serve(async () => undefined)).toBe('the load balancer exited (code 137)');
   });
 
   it('down finds no up behind a socket a killed one left: false, and the stale socket is removed', async () => {
-    const stale = agentSocket(directory);
+    const stale = upSocket(directory);
     // A listener killed with SIGKILL leaves its socket file behind, as a killed `up` does.
     const listener = spawn(process.execPath, [
       '-e',

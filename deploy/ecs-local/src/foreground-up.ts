@@ -4,25 +4,27 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import { describeRemoved, down } from './inventory';
-import { GATEWAY_CONFIG_DIR_LABEL, INSTANCE_LABEL, ROLE_LABEL } from './labels';
-import type { LocalCluster } from './runner';
+import type { EcsAgent } from './ecs-agent';
+import { INSTANCE_LABEL, LOAD_BALANCER_CONFIG_DIR_LABEL, LOAD_BALANCER_ROLE, ROLE_LABEL } from './labels';
+import type { LocalLoadBalancer } from './load-balancer';
 
 /*
- * `up` stays in the foreground as the ECS agent. It stops when it gets
- * SIGINT/SIGTERM, when `down` runs in another terminal, or when its gateway
- * dies; either way it stops every task as ECS does (deregister, drain,
- * SIGTERM, stopTimeout) before anything is removed. `down` reaches a running
- * `up` through a Unix socket in the gateway's config directory, so the stop
- * is `up`'s own and `down` never kills a container `up` is managing.
+ * `up` stays in the foreground while its tasks run (its EcsAgent starts and
+ * stops them). It stops when it gets SIGINT/SIGTERM, when `down` runs in
+ * another terminal, or when its load balancer dies; either way it stops every
+ * task as ECS does (deregister, drain, SIGTERM, stopTimeout) before anything
+ * is removed. `down` reaches a running `up` through a Unix socket in the load
+ * balancer's config directory, so the stop is `up`'s own and `down` never
+ * kills a container `up` is managing.
  */
 
-const SOCKET_NAME = 'agent.sock';
+const SOCKET_NAME = 'up.sock';
 const STOP_REQUEST = 'stop\n';
-/** The agent's last line to a waiting `down`: everything is stopped and removed. */
+/** `up`'s last line to a waiting `down`: everything is stopped and removed. */
 const DONE = 'done';
 
-/** Where the `up` of this gateway config directory listens for `down`. */
-export function agentSocket(configDir: string): string {
+/** Where the `up` of this load balancer config directory listens for `down`. */
+export function upSocket(configDir: string): string {
   return path.join(configDir, SOCKET_NAME);
 }
 
@@ -32,23 +34,23 @@ export interface SignalSource {
   off(signal: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
 }
 
-export interface AgentOptions {
+export interface ForegroundUpOptions {
   /** This terminal. */
   log: (line: string) => void;
   /** Default: the process. npm and tsx relay a Ctrl-C too, so one key press can arrive as several signals. */
   signals?: SignalSource;
-  /** Another reason to stop, e.g. the gateway died (LocalCluster.gatewayExited). */
+  /** Another reason to stop, e.g. the load balancer died (LocalLoadBalancer.exited). */
   stopWhen?: Promise<string>;
 }
 
 /**
- * The foreground side of `up`: listens for a stop request (a signal, `down`
+ * The foreground `up` process: listens for a stop request (a signal, `down`
  * from another terminal, `stopWhen`) and serves the first one, while every
  * waiting `down` sees the progress. Signal handlers stay installed until it
  * is closed, so a repeated Ctrl-C (or the copies npm and tsx relay) cannot
  * cut a drain short.
  */
-export class ForegroundAgent {
+export class ForegroundUp {
   private readonly waiting = new Set<net.Socket>();
   private request!: (reason: string) => void;
   /** Resolves with the first reason to stop. */
@@ -62,25 +64,25 @@ export class ForegroundAgent {
 
   private constructor(
     private readonly server: net.Server,
-    private readonly options: AgentOptions,
+    private readonly options: ForegroundUpOptions,
   ) {
     this.signals = options.signals ?? process;
   }
 
-  /** Listens on `socketPath` (see agentSocket) and for the signals. */
-  static async listen(socketPath: string, options: AgentOptions): Promise<ForegroundAgent> {
+  /** Listens on `socketPath` (see upSocket) and for the signals. */
+  static async listen(socketPath: string, options: ForegroundUpOptions): Promise<ForegroundUp> {
     const server = net.createServer();
-    const agent = new ForegroundAgent(server, options);
-    server.on('connection', (socket) => agent.accept(socket));
+    const up = new ForegroundUp(server, options);
+    server.on('connection', (socket) => up.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(socketPath, resolve);
     });
-    agent.signals.on('SIGINT', agent.onSignal);
-    agent.signals.on('SIGTERM', agent.onSignal);
-    void agent.stopRequested.then(() => (agent.stopping = true));
-    void options.stopWhen?.then((reason) => agent.request(reason));
-    return agent;
+    up.signals.on('SIGINT', up.onSignal);
+    up.signals.on('SIGTERM', up.onSignal);
+    void up.stopRequested.then(() => (up.stopping = true));
+    void options.stopWhen?.then((reason) => up.request(reason));
+    return up;
   }
 
   private accept(socket: net.Socket): void {
@@ -95,7 +97,7 @@ export class ForegroundAgent {
     });
   }
 
-  /** A line to every `down` waiting for the stop (the cluster's log lines go here too). */
+  /** A line to every `down` waiting for the stop (the agent's log lines go here too). */
   broadcast(line: string): void {
     for (const socket of this.waiting) socket.write(`${line}\n`);
   }
@@ -131,14 +133,20 @@ export class ForegroundAgent {
  * What `up` does on a stop request: stop every task as ECS does (deregister,
  * drain, SIGTERM, stopTimeout), then remove everything this instance created.
  */
-export async function stopAndRemove(docker: Docker, cluster: LocalCluster, reason: string, say: (line: string) => void): Promise<void> {
+export async function stopAndRemove(
+  docker: Docker,
+  { agent, loadBalancer }: { agent: EcsAgent; loadBalancer: LocalLoadBalancer },
+  reason: string,
+  say: (line: string) => void,
+): Promise<void> {
   say(`stopping every task: ${reason}`);
-  await cluster.stopAllTasks(`ecs:local stopping: ${reason}`);
-  cluster.close();
-  const removed = await down(docker, cluster.plan.instance);
-  // down finds the config directory through the gateway's label; a gateway removed from outside took that with it.
-  rmSync(cluster.gateway.configDir, { recursive: true, force: true });
-  say(describeRemoved(cluster.plan.instance, removed));
+  await agent.stopAllTasks(`ecs:local stopping: ${reason}`);
+  agent.close();
+  loadBalancer.close();
+  const removed = await down(docker, agent.plan.instance);
+  // down finds the config directory through the load balancer's label; one removed from outside took that with it.
+  rmSync(loadBalancer.configDir, { recursive: true, force: true });
+  say(describeRemoved(agent.plan.instance, removed));
 }
 
 /**
@@ -148,16 +156,16 @@ export async function stopAndRemove(docker: Docker, cluster: LocalCluster, reaso
  * finishing (then `down` removes what is left).
  */
 export async function askRunningUpToStop(docker: Docker, instance: string, log: (line: string) => void): Promise<boolean> {
-  const gateways = await docker.listContainers({
+  const loadBalancers = await docker.listContainers({
     all: true,
-    filters: { label: [`${INSTANCE_LABEL}=${instance}`, `${ROLE_LABEL}=gateway`] },
+    filters: { label: [`${INSTANCE_LABEL}=${instance}`, `${ROLE_LABEL}=${LOAD_BALANCER_ROLE}`] },
   });
-  const configDir = gateways[0]?.Labels[GATEWAY_CONFIG_DIR_LABEL];
-  if (!configDir || !existsSync(agentSocket(configDir))) return false;
-  return requestStop(agentSocket(configDir), log);
+  const configDir = loadBalancers[0]?.Labels[LOAD_BALANCER_CONFIG_DIR_LABEL];
+  if (!configDir || !existsSync(upSocket(configDir))) return false;
+  return requestStop(upSocket(configDir), log);
 }
 
-/** Sends the stop request on the socket and relays what comes back; true once the agent says it is done. */
+/** Sends the stop request on the socket and relays what comes back; true once `up` says it is done. */
 export function requestStop(socketPath: string, log: (line: string) => void): Promise<boolean> {
   return new Promise((resolve) => {
     let connected = false;

@@ -1,14 +1,11 @@
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { TargetGroupSettings } from '@ping-pong/deploy-config';
-import { Gateway } from './gateway';
-import type { TargetsByGroup } from './gateway-config';
-import { CONTAINER_LABEL, INSTANCE_LABEL, ESSENTIAL_LABEL, ROLE_LABEL, TASK_LABEL } from './labels';
+import { type DiedContainer, type DieWatch, watchDeaths } from './engine-events';
+import { CONTAINER_LABEL, ESSENTIAL_LABEL, INSTANCE_LABEL, ROLE_LABEL, TASK_LABEL, TASK_ROLE } from './labels';
+import type { LocalLoadBalancer } from './load-balancer';
+import { LoadBalancerTargets, type TargetAddress } from './load-balancer-targets';
 import type { LocalPlan, ServicePlan } from './plan';
 import { planTask } from './plan';
-import { Target } from './target-group';
 import type { ContainerPlan, Dependency, TaskPlan } from './translate';
 
 export type TaskStatus = 'PROVISIONING' | 'RUNNING' | 'STOPPING' | 'STOPPED';
@@ -61,38 +58,38 @@ async function conditionMet(container: Docker.Container, dependency: Dependency)
 }
 
 /**
- * Runs an environment's tasks on the local engine and acts as the ECS agent
- * and the ALB around them, in this process: starts containers in dependsOn
- * order, stops a task whose essential container exits, registers healthy
- * targets with the gateway and drains them before a task is stopped.
+ * Runs an environment's tasks on the local engine, in this process, as the
+ * ECS agent and the service scheduler do on ECS: starts a task's containers
+ * in dependsOn order, stops a task whose essential container exits, stops a
+ * task gracefully (stopTimeout), keeps each service's desired count, and
+ * registers a task's targets with the load balancer once it runs and
+ * deregisters (drains) them before it stops.
  */
-export class LocalCluster {
+export class EcsAgent {
   readonly tasks: RunningTask[] = [];
-  private readonly targets: Target[] = [];
-  private events: Readable | undefined;
-  private routing: Promise<void> = Promise.resolve();
-  private closed = false;
-  private gatewayExit!: (reason: string) => void;
-  /** Resolves when the gateway container dies while the cluster is open (removed or killed from outside). */
-  readonly gatewayExited = new Promise<string>((resolve) => (this.gatewayExit = resolve));
+  private deaths: DieWatch | undefined;
 
   private constructor(
     private readonly docker: Docker,
     readonly plan: LocalPlan,
-    readonly gateway: Gateway,
+    private readonly targets: LoadBalancerTargets,
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Starts the gateway and the essential-container watcher; no task yet. */
-  static async create(
+  /** Watches the instance's task containers; no task runs yet. */
+  static async start(
     docker: Docker,
     plan: LocalPlan,
-    options: { gatewayPort?: number; log: (line: string) => void },
-  ): Promise<LocalCluster> {
-    const gateway = await Gateway.start(docker, plan.instance, plan.environment.loadBalancer, options.gatewayPort);
-    const cluster = new LocalCluster(docker, plan, gateway, options.log);
-    await cluster.watchContainers();
-    return cluster;
+    options: { loadBalancer: LocalLoadBalancer; log: (line: string) => void },
+  ): Promise<EcsAgent> {
+    const agent = new EcsAgent(docker, plan, new LoadBalancerTargets(options.loadBalancer), options.log);
+    agent.deaths = await watchDeaths(
+      docker,
+      [`${INSTANCE_LABEL}=${plan.instance}`, `${ROLE_LABEL}=${TASK_ROLE}`],
+      (died) => agent.containerDied(died),
+      (error) => options.log(`lost the engine's event stream for the tasks: ${error.message}`),
+    );
+    return agent;
   }
 
   /** Every service's desired count of tasks, started together; resolves when all their targets are in service. */
@@ -118,7 +115,13 @@ export class LocalCluster {
       await Promise.all(this.startContainers(task));
       if (task.status !== 'PROVISIONING') throw new TaskFailedError(task.stoppedReason ?? 'stopped while starting');
       task.status = 'RUNNING';
-      await this.registerTargets(task);
+      await this.targets
+        .register(plan.taskId, await this.targetAddresses(task), () =>
+          task.status === 'RUNNING' ? undefined : (task.stoppedReason ?? 'task stopped'),
+        )
+        .catch((error: Error) => {
+          throw new TaskFailedError(error.message);
+        });
     } catch (error) {
       await this.stopTask(task, `failed to start: ${(error as Error).message}`);
       throw error instanceof TaskFailedError ? error : new TaskFailedError(`${plan.family} ${plan.taskId}: ${(error as Error).message}`);
@@ -162,51 +165,25 @@ export class LocalCluster {
     }
   }
 
-  private targetGroupsOf(task: RunningTask): TargetGroupSettings[] {
-    return this.plan.environment.loadBalancer.targetGroups.filter((group) => group.service === task.plan.service);
-  }
-
-  /** Registers the task's container port with each of its service's target groups, as ECS does, and waits until they pass the group's health check. */
-  private async registerTargets(task: RunningTask): Promise<void> {
-    const registered = await Promise.all(
-      this.targetGroupsOf(task).map(async (group) => {
+  /** The task's container port for each of its service's target groups, as the host port Docker published it on. */
+  private async targetAddresses(task: RunningTask): Promise<TargetAddress[]> {
+    return Promise.all(
+      this.targets.groupsOf(task.plan.service).map(async (group) => {
         const container = task.containers.get(group.containerName)!;
         const { NetworkSettings } = await container.inspect();
         const hostPort = NetworkSettings.Ports[`${group.containerPort}/tcp`]?.[0]?.HostPort;
         if (!hostPort) throw new TaskFailedError(`${group.containerName} publishes no host port for ${group.containerPort}/tcp`);
-        return new Target(group, task.plan.taskId, `127.0.0.1:${hostPort}`, () => this.reroute());
+        return { group, address: `127.0.0.1:${hostPort}` };
       }),
     );
-    this.targets.push(...registered);
-    registered.forEach((target) => target.start());
-    while (registered.some((target) => target.health !== 'healthy')) {
-      if (task.status !== 'RUNNING') throw new TaskFailedError(task.stoppedReason ?? 'task stopped');
-      if (registered.some((target) => target.health === 'unhealthy'))
-        throw new TaskFailedError(`a target of ${task.plan.taskId} failed its target group health check`);
-      await sleep(POLL_MS);
-    }
-    await this.routing;
-  }
-
-  private inService(): TargetsByGroup {
-    const byGroup: Record<string, string[]> = {};
-    for (const target of this.targets.filter((candidate) => candidate.health === 'healthy'))
-      (byGroup[target.group.name] ??= []).push(target.address);
-    return byGroup;
-  }
-
-  /** Applies the current set of healthy targets; applies are queued so the gateway sees them in order. */
-  private reroute(drainSeconds = 10): Promise<void> {
-    this.routing = this.routing.catch(() => undefined).then(() => this.gateway.route(this.inService(), drainSeconds));
-    return this.routing;
   }
 
   /**
    * Stops a task as ECS does: its targets are deregistered and drained first
    * (up to the target group's deregistration delay), then its containers get
    * SIGTERM in reverse dependency order, each killed after its stopTimeout.
-   * Logs every container's exit code. Never throws: a gateway or container
-   * that is already gone is reported and the stop goes on.
+   * Logs every container's exit code. Never throws: a load balancer or
+   * container that is already gone is reported and the stop goes on.
    */
   async stopTask(task: RunningTask, reason: string): Promise<void> {
     if (task.status === 'STOPPING' || task.status === 'STOPPED') return;
@@ -214,16 +191,11 @@ export class LocalCluster {
     task.status = 'STOPPING';
     task.stoppedReason = reason;
     this.log(`${name}: stopping (${reason})`);
-    const own = this.targets.filter((target) => target.taskId === task.plan.taskId);
-    own.forEach((target) => {
-      target.stop();
-      this.targets.splice(this.targets.indexOf(target), 1);
-    });
-    if (own.length > 0) {
-      await this.reroute(Math.max(...own.map((target) => target.group.deregistrationDelaySeconds))).catch((error: Error) =>
-        this.log(`${name}: could not deregister its targets, the gateway is gone (${error.message}); stopping it anyway`),
+    await this.targets
+      .deregister(task.plan.taskId)
+      .catch((error: Error) =>
+        this.log(`${name}: could not deregister its targets, the load balancer is gone (${error.message}); stopping it anyway`),
       );
-    }
     const containers = [...task.plan.containers].reverse().flatMap((plan) => {
       const container = task.containers.get(plan.name);
       return container ? [{ plan, container }] : [];
@@ -251,39 +223,17 @@ export class LocalCluster {
     }
   }
 
-  /**
-   * The engine's die events for this instance: an essential container that
-   * exits stops its task, and the gateway's death (someone removed it) is
-   * reported through `gatewayExited`.
-   */
-  private async watchContainers(): Promise<void> {
-    const events = (await this.docker.getEvents({
-      filters: { type: ['container'], event: ['die'], label: [`${INSTANCE_LABEL}=${this.plan.instance}`] },
-    })) as Readable;
-    this.events = events;
-    // One JSON object per line; the stream's errors arrive here too, passed on by readline.
-    createInterface({ input: events })
-      .on('line', (line) => {
-        if (line === '') return;
-        const attributes = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
-        if (attributes[ROLE_LABEL] === 'gateway') {
-          if (!this.closed) this.gatewayExit(`the gateway exited (code ${attributes.exitCode})`);
-          return;
-        }
-        const task = this.tasks.find((candidate) => candidate.plan.taskId === attributes[TASK_LABEL]);
-        if (attributes[ESSENTIAL_LABEL] === 'true' && task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
-          void this.stopTask(task, `essential container ${attributes[CONTAINER_LABEL]} exited (code ${attributes.exitCode})`);
-        }
-      })
-      .on('error', (error) => {
-        if (!this.closed) this.log(`lost the engine's event stream: ${error.message}`);
-      });
+  /** An essential container that exits stops its task, as on ECS. */
+  private containerDied(died: DiedContainer): void {
+    const task = this.tasks.find((candidate) => candidate.plan.taskId === died[TASK_LABEL]);
+    if (died[ESSENTIAL_LABEL] === 'true' && task && (task.status === 'RUNNING' || task.status === 'PROVISIONING')) {
+      void this.stopTask(task, `essential container ${died[CONTAINER_LABEL]} exited (code ${died.exitCode})`);
+    }
   }
 
-  /** Stops watching; containers keep running until `down`. */
+  /** Stops watching and health-checking; containers keep running until `down`. */
   close(): void {
-    this.closed = true;
-    this.targets.forEach((target) => target.stop());
-    this.events?.destroy();
+    this.deaths?.close();
+    this.targets.close();
   }
 }

@@ -1,0 +1,3 @@
+export { ConfigError } from './config-error';
+export { parseWholeNumber } from './options';
+export { REPO_ROOT } from './repo-root';
