@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { ConfigError } from '@ping-pong/tooling';
+import { type ResourceNames, resourceNameProblems, resourceNames } from './names';
 import { displayPath, ENVIRONMENTS_DIR } from './paths';
 import { parseWith, readJsonFile } from './validation';
 
 const name = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be 1-255 letters, digits, hyphens or underscores');
-const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1-64 letters, digits or +=,.@_-)');
 
 /** A registry host with an optional path, no scheme and no trailing slash (ECR_REGISTRY, ecs:local's local name). */
 export const registrySchema = z
@@ -47,8 +47,14 @@ const service = z.strictObject({
 
 const path_ = z.string().regex(/^\/[\w./*?-]*$/, 'must be a path starting with /');
 
+/** A short name that a physical name ends with: letters, digits and inner hyphens, as ALB names allow. */
+const shortName = z
+  .string()
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, 'must be letters, digits and hyphens, not starting or ending with one');
+
 const targetGroup = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or hyphens (an ALB target group name)'),
+  /** What rules name it by; the ALB's target group is named `<namePrefix>-<name>` (at most 32 characters). */
+  name: shortName,
   service: name,
   containerName: name,
   containerPort: z.int().min(1).max(65535),
@@ -88,7 +94,6 @@ const listener = z.discriminatedUnion('protocol', [
  * container port of one service.
  */
 const loadBalancer = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1-32 letters, digits or hyphens (an ALB name)'),
   listener,
   targetGroups: z.array(targetGroup).min(1),
   rules: z.array(
@@ -171,10 +176,7 @@ const environmentFile = z
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region like eu-west-1'),
     network,
-    cluster: name,
     capacity,
-    /** Names only: the ARNs follow from `account`. */
-    roles: z.strictObject({ task: roleName, execution: roleName, deploy: roleName }),
     github,
     /**
      * An environment whose images are not pushed to by the pipeline but
@@ -221,6 +223,9 @@ const environmentFile = z
     rules.forEach((rule, index) => unknownGroup(rule.targetGroup, ['loadBalancer', 'rules', index, 'targetGroup']));
     unknownGroup(defaultTargetGroup, ['loadBalancer', 'defaultTargetGroup']);
     targetGroups.forEach((group, index) => {
+      if (targetGroups.findIndex((other) => other.name === group.name) !== index) {
+        context.addIssue({ code: 'custom', message: `${group.name} is used twice`, path: ['loadBalancer', 'targetGroups', index, 'name'] });
+      }
       if (!(group.service in environment.services)) {
         context.addIssue({
           code: 'custom',
@@ -244,7 +249,7 @@ const environmentFile = z
 export type LoadBalancerSettings = z.infer<typeof loadBalancer>;
 export type TargetGroupSettings = z.infer<typeof targetGroup>;
 
-export interface Environment extends z.infer<typeof environmentFile> {
+export interface Environment extends z.infer<typeof environmentFile>, ResourceNames {
   /** The file's name without `.json`: `staging`, `production`. */
   readonly name: string;
   /** The file it was read from. */
@@ -254,12 +259,12 @@ export interface Environment extends z.infer<typeof environmentFile> {
   readonly roleArns: { readonly task: string; readonly execution: string; readonly deploy: string };
 }
 
-/** What follows from the file: the registry host and the role ARNs, so the file states each fact once. */
-function derived(file: z.infer<typeof environmentFile>): Pick<Environment, 'registry' | 'roleArns'> {
+/** What follows from the file and its name: the registry host, the resources' names and the role ARNs, so the file states each fact once. */
+function derived(file: z.infer<typeof environmentFile>, names: ResourceNames): Pick<Environment, 'registry' | 'roleArns'> {
   const arn = (role: string) => `arn:aws:iam::${file.account}:role/${role}`;
   return {
     registry: `${file.account}.dkr.ecr.${file.region}.amazonaws.com`,
-    roleArns: { task: arn(file.roles.task), execution: arn(file.roles.execution), deploy: arn(file.roles.deploy) },
+    roleArns: { task: arn(names.roles.task), execution: arn(names.roles.execution), deploy: arn(names.roles.deploy) },
   };
 }
 
@@ -292,5 +297,11 @@ export function loadEnvironment(environmentName: string, directory = ENVIRONMENT
     throw new ConfigError([`${displayPath(file)}: promotedFrom: names no file in ${displayPath(directory)}/`]);
   }
   if (parsed.promotedFrom === environmentName) throw new ConfigError([`${displayPath(file)}: promotedFrom: names this environment itself`]);
-  return { ...parsed, ...derived(parsed), name: environmentName, file };
+  const names = resourceNames(
+    environmentName,
+    parsed.loadBalancer.targetGroups.map((group) => group.name),
+  );
+  const problems = resourceNameProblems(names, environmentName);
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${displayPath(file)}: ${problem}`));
+  return { ...parsed, ...names, ...derived(parsed, names), name: environmentName, file };
 }

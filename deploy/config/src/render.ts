@@ -47,6 +47,7 @@ function placeholderValues(environment: Environment, options: RenderOptions): Re
     ECR_REGISTRY: options.registry,
     IMAGE_TAG: options.tag,
     ENVIRONMENT: environment.name,
+    NAME_PREFIX: environment.namePrefix,
     AWS_REGION: environment.region,
     TASK_ROLE_ARN: environment.roleArns.task,
     EXECUTION_ROLE_ARN: environment.roleArns.execution,
@@ -111,7 +112,7 @@ function deadlineProblems(container: ContainerDefinition, at: (...rest: Property
  * defences every container carries, and the rules ECS checks only at
  * register or run time. Returns `<json.path>: <problem>`.
  */
-function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput): string[] {
+export function taskDefinitionProblems(input: RegisterTaskDefinitionCommandInput): string[] {
   const problems: string[] = [];
   const containers: ContainerDefinition[] = input.containerDefinitions ?? [];
   const byName = new Map(containers.map((container) => [container.name, container]));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadEnvironment } from '../src/environment';
+import { type Environment, loadEnvironment } from '../src/environment';
 import { ConfigError, REPO_ROOT } from '@ping-pong/tooling';
 import { ENVIRONMENTS_DIR, TASK_DEFINITIONS_DIR } from '../src/paths';
 import { renderTaskDefinitions } from '../src/render';
@@ -36,16 +36,15 @@ describe('the committed task definitions and environments', () => {
     const environment = loadEnvironment(name);
     const rendered = renderTaskDefinitions(environment, { tag: 'git-0123456789ab', registry: environment.registry });
 
-    expect(rendered.map((definition) => definition.family).sort()).toEqual([
-      'microservice-ping-pong-client-td',
-      'microservice-ping-pong-node-td',
-    ]);
-    const node = rendered.find((definition) => definition.family === 'microservice-ping-pong-node-td')!.input;
+    // Named for the environment: families are unique per account and region, which two environments may share.
+    expect(rendered.map((definition) => definition.family).sort()).toEqual([`ping-pong-${name}-client`, `ping-pong-${name}-node`]);
+    const node = rendered.find((definition) => definition.family === `ping-pong-${name}-node`)!.input;
     expect(node.containerDefinitions!.map((container) => container.name)).toEqual(['node-john', 'node-paul', 'node-george', 'node-ringo']);
     expect(new Set(node.containerDefinitions!.map((container) => container.image))).toEqual(
       new Set([`${environment.registry}/microservice-ping-pong/node:git-0123456789ab`]),
     );
-    expect(node.executionRoleArn).toBe(`arn:aws:iam::${environment.account}:role/microservice-ping-pong-execution-role`);
+    expect(node.executionRoleArn).toBe(`arn:aws:iam::${environment.account}:role/ping-pong-${name}-execution`);
+    expect(node.containerDefinitions![0]!.logConfiguration!.options!['awslogs-group']).toBe(`/ecs/ping-pong-${name}/node`);
     expect(environment.registry).toBe(`${environment.account}.dkr.ecr.eu-west-1.amazonaws.com`);
     expect(node.containerDefinitions![0]!.logConfiguration!.options!['awslogs-region']).toBe(environment.region);
     expect(node.containerDefinitions![0]!.secrets).toEqual([
@@ -56,7 +55,7 @@ describe('the committed task definitions and environments', () => {
   it('the node task relays john → paul → george → ringo through links, NEXT_HOP and HEALTHY dependencies', () => {
     const environment = loadEnvironment('production');
     const node = renderTaskDefinitions(environment, { tag: 'git-0123456789ab', registry: environment.registry }).find(
-      (definition) => definition.family === 'microservice-ping-pong-node-td',
+      (definition) => definition.family === 'ping-pong-production-node',
     )!.input;
     const chain = node.containerDefinitions!.map((container) => ({
       name: container.name,
@@ -228,14 +227,38 @@ describe('loading an environment', () => {
     ]);
   });
 
-  it('derives the registry and the role ARNs from the account, which the file states once', () => {
+  it('derives the registry, every resource name and the role ARNs from the account and the environment’s name, which the file states once', () => {
     const environment = loadEnvironment('staging');
     expect(environment.registry).toBe('210987654321.dkr.ecr.eu-west-1.amazonaws.com');
-    expect(environment.roleArns).toEqual({
-      task: 'arn:aws:iam::210987654321:role/microservice-ping-pong-task-role',
-      execution: 'arn:aws:iam::210987654321:role/microservice-ping-pong-execution-role',
-      deploy: 'arn:aws:iam::210987654321:role/microservice-ping-pong-deploy-role',
+    expect({
+      namePrefix: environment.namePrefix,
+      cluster: environment.cluster,
+      roles: environment.roles,
+      loadBalancerName: environment.loadBalancerName,
+      targetGroupNames: environment.targetGroupNames,
+    }).toEqual({
+      namePrefix: 'ping-pong-staging',
+      cluster: 'ping-pong-staging',
+      roles: { task: 'ping-pong-staging-task', execution: 'ping-pong-staging-execution', deploy: 'ping-pong-staging-deploy' },
+      loadBalancerName: 'ping-pong-staging',
+      targetGroupNames: { client: 'ping-pong-staging-client', node: 'ping-pong-staging-node' },
     });
+    expect(environment.roleArns).toEqual({
+      task: 'arn:aws:iam::210987654321:role/ping-pong-staging-task',
+      execution: 'arn:aws:iam::210987654321:role/ping-pong-staging-execution',
+      deploy: 'arn:aws:iam::210987654321:role/ping-pong-staging-deploy',
+    });
+  });
+
+  it('no name of one environment is a name of another: each carries the environment', () => {
+    const [staging, production] = ['staging', 'production'].map((name) => loadEnvironment(name));
+    const namesOf = (environment: Environment) => [
+      environment.cluster,
+      environment.loadBalancerName,
+      ...Object.values(environment.roles),
+      ...Object.values(environment.targetGroupNames),
+    ];
+    expect(namesOf(staging!).filter((name) => namesOf(production!).includes(name))).toEqual([]);
   });
 
   describe('a broken file', () => {
@@ -254,13 +277,13 @@ describe('loading an environment', () => {
       expect(
         load((json) => {
           json.account = '1234';
-          json.roles.deploy = 'no spaces allowed';
+          json.loadBalancer.targetGroups[0].name = 'no spaces allowed';
           json.github.deploysFrom = { tag: 'v1' };
         }),
       ).toEqual([
         'account: must be a 12-digit AWS account id',
-        'roles.deploy: must be an IAM role name (1-64 letters, digits or +=,.@_-)',
         expect.stringMatching(/^github\.deploysFrom: /),
+        'loadBalancer.targetGroups[0].name: must be letters, digits and hyphens, not starting or ending with one',
       ]);
     });
 
@@ -298,6 +321,37 @@ describe('loading an environment', () => {
         'services["microservice-ping-pong-node-service"].autoScaling: required',
         'services["microservice-ping-pong-node-service"].desiredCount: unknown key',
       ]);
+    });
+
+    it('a name AWS would refuse as too long is refused before any AWS call, naming what to shorten', () => {
+      const renameNodeGroup = (json: AnyJson) => {
+        delete json.promotedFrom;
+        json.loadBalancer.targetGroups[1].name = 'node-with-a-long-name';
+        for (const rule of json.loadBalancer.rules) rule.targetGroup = 'node-with-a-long-name';
+      };
+      expect(load(renameNodeGroup)).toEqual([
+        'loadBalancer.targetGroups[1].name: makes the target group\'s name "ping-pong-production-node-with-a-long-name" (42 characters), over the 32 an ALB target group may have: shorten "node-with-a-long-name", or use a shorter environment (file) name than "production"',
+      ]);
+      directory = mkdtempSync(path.join(tmpdir(), 'environments-'));
+      const longName = 'production-eu-central-1-blue';
+      writeFileSync(path.join(directory, `${longName}.json`), readFileSync(path.join(ENVIRONMENTS_DIR, 'staging.json')));
+      expect(problemsOf(() => loadEnvironment(longName, directory))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `: the load balancer's name "ping-pong-${longName}" \\(38 characters\\) is not a valid ALB name .*: use a shorter environment \\(file\\) name than "${longName}"$`,
+          ),
+        ),
+        expect.stringMatching(
+          /: loadBalancer\.targetGroups\[0\]\.name: makes the target group's name "ping-pong-production-eu-central-1-blue-client" \(45 characters\)/,
+        ),
+        expect.stringMatching(/: loadBalancer\.targetGroups\[1\]\.name: /),
+      ]);
+    });
+
+    it('two target groups of one name are refused', () => {
+      expect(load((json) => (json.loadBalancer.targetGroups[1].name = 'client'))).toEqual(
+        expect.arrayContaining(['loadBalancer.targetGroups[1].name: client is used twice']),
+      );
     });
 
     it('refuses promotedFrom naming an environment that has no file', () => {

@@ -64,7 +64,7 @@ describe('retiring what a failed deploy registered', () => {
     expect(deregistered()).toEqual([arnOf(NODE_FAMILY, 42), arnOf(CLIENT_FAMILY, 42)]);
     expect(errors).toEqual([
       expect.stringMatching(
-        /^warning: .*client-td:42 was rolled back but stays ACTIVE \(access denied: .*deregister it before the next infra:deploy$/,
+        /^warning: .*production-client:42 was rolled back but stays ACTIVE \(access denied: .*deregister it before the next infra:deploy$/,
       ),
     ]);
   });

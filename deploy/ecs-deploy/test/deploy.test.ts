@@ -283,7 +283,7 @@ describe('npm run deploy:ecs', () => {
     ecsMock.on(UpdateServiceCommand).rejects(
       new AccessDeniedException({
         message:
-          'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:123456789012:service/microservice-ping-pong-cluster/microservice-ping-pong-client-service because no identity-based policy allows the ecs:UpdateService action',
+          'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:eu-west-1:123456789012:service/ping-pong-production/microservice-ping-pong-client-service because no identity-based policy allows the ecs:UpdateService action',
         $metadata: {},
       }),
     );
@@ -321,7 +321,7 @@ describe('npm run deploy:ecs', () => {
       .rejects(
         Object.assign(
           new Error(
-            'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/microservice-ping-pong-task-role',
+            'User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ping-pong-production-task',
           ),
           { name: 'ClientException' },
         ),
@@ -345,7 +345,7 @@ describe('npm run deploy:ecs', () => {
 
     expect(run.code).toBe(1);
     expect(run.errors[0]).toContain(
-      `service ${NODE} is not active in cluster microservice-ping-pong-cluster (MISSING): deploy/infra creates it (npm run infra:deploy`,
+      `service ${NODE} is not active in cluster ping-pong-production (MISSING): deploy/infra creates it (npm run infra:deploy`,
     );
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
   });
@@ -469,7 +469,7 @@ describe('npm run deploy:ecs', () => {
           'hint: the cluster lacks room for the new tasks (CPU, memory or host ports on its container instances). ' +
           'Add capacity (more instances, or a capacity provider with managed scaling), or lower the tasks’ reservations or the service’s maximumPercent. ' +
           'The deployment is left in ECS and keeps trying to place the tasks; to go back: ' +
-          `aws ecs update-service --cluster microservice-ping-pong-cluster --service ${NODE} --task-definition ${arnOf(NODE_FAMILY, 41)}`,
+          `aws ecs update-service --cluster ping-pong-production --service ${NODE} --task-definition ${arnOf(NODE_FAMILY, 41)}`,
       );
       expect(run.errors).toContainEqual(expect.stringContaining(`${NODE} | 2026-`));
       expect(run.errors.at(-1)).toBe(`deploy of production FAILED: ${NODE} did not take ${TAG} (see above); nothing was deregistered`);

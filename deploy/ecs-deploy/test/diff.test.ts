@@ -2,7 +2,7 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sd
 import { diffTaskDefinitions, READ_ONLY_KEYS, registrationInputOf } from '../src/diff';
 
 const described = {
-  taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/microservice-ping-pong-node-td:41',
+  taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ping-pong-production-node:41',
   revision: 41,
   status: 'ACTIVE',
   requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.docker-remote-api.1.29' }],
@@ -10,7 +10,7 @@ const described = {
   registeredAt: new Date('2026-01-01T00:00:00Z'),
   registeredBy: 'arn:aws:sts::123456789012:assumed-role/deploy/ci',
   deregisteredAt: new Date('2026-01-02T00:00:00Z'),
-  family: 'microservice-ping-pong-node-td',
+  family: 'ping-pong-production-node',
   networkMode: 'bridge',
   enableFaultInjection: false,
   // A field newer than this code: it must survive as it is.
@@ -91,7 +91,7 @@ describe('the diff of what will change', () => {
 
 describe('what ECS fills in on describe', () => {
   const registered = {
-    family: 'microservice-ping-pong-node-td',
+    family: 'ping-pong-production-node',
     containerDefinitions: [
       {
         name: 'node-ringo',

@@ -20,14 +20,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../src/cli';
 import type { Clock } from '../src/clock';
 
-export const CLUSTER = 'microservice-ping-pong-cluster';
+export const CLUSTER = 'ping-pong-production';
 export const CLIENT = 'microservice-ping-pong-client-service';
 export const NODE = 'microservice-ping-pong-node-service';
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 export const arnOf = (family: string, revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${revision}`;
-export const NODE_FAMILY = 'microservice-ping-pong-node-td';
-export const CLIENT_FAMILY = 'microservice-ping-pong-client-td';
+export const NODE_FAMILY = 'ping-pong-production-node';
+export const CLIENT_FAMILY = 'ping-pong-production-client';
 export const familyOf = (service: string) => (service === NODE ? NODE_FAMILY : CLIENT_FAMILY);
 
 /** Sleeping only moves the clock: a 15-minute wait takes no real time. */

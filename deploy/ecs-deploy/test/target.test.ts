@@ -6,8 +6,8 @@ describe('npm run deploy:target: where a delivery goes, for the workflow', () =>
   it('prints the commit tag and, per environment, the region, registry and deploy role derived from its file', () => {
     expect(deployTargets(['staging', 'production'], COMMIT)).toEqual([
       'tag=git-0123456789ab',
-      'staging={"region":"eu-west-1","registry":"210987654321.dkr.ecr.eu-west-1.amazonaws.com","deployRoleArn":"arn:aws:iam::210987654321:role/microservice-ping-pong-deploy-role"}',
-      'production={"region":"eu-west-1","registry":"123456789012.dkr.ecr.eu-west-1.amazonaws.com","deployRoleArn":"arn:aws:iam::123456789012:role/microservice-ping-pong-deploy-role"}',
+      'staging={"region":"eu-west-1","registry":"210987654321.dkr.ecr.eu-west-1.amazonaws.com","deployRoleArn":"arn:aws:iam::210987654321:role/ping-pong-staging-deploy"}',
+      'production={"region":"eu-west-1","registry":"123456789012.dkr.ecr.eu-west-1.amazonaws.com","deployRoleArn":"arn:aws:iam::123456789012:role/ping-pong-production-deploy"}',
     ]);
   });
 

@@ -34,7 +34,7 @@ describe('stopping a foreground up', () => {
     const up = await listen();
     const served = up.serve(async (reason) => {
       up.say(`stopping every task: ${reason}`);
-      up.broadcast('microservice-ping-pong-node-td 1a2b3c4d: stopped; exit codes: node-john 0');
+      up.broadcast('ping-pong-production-node 1a2b3c4d: stopped; exit codes: node-john 0');
     });
     const seenByDown: string[] = [];
 
@@ -44,7 +44,7 @@ describe('stopping a foreground up', () => {
     expect(await served).toBe('`down` from another terminal');
     expect(seenByDown).toEqual([
       'up: stopping every task: `down` from another terminal',
-      'up: microservice-ping-pong-node-td 1a2b3c4d: stopped; exit codes: node-john 0',
+      'up: ping-pong-production-node 1a2b3c4d: stopped; exit codes: node-john 0',
     ]);
     expect(terminal).toEqual(['stopping every task: `down` from another terminal']);
   });

@@ -5,7 +5,6 @@ import { matchesStatus, nextHealth } from '../src/target-group';
 
 const healthCheck = { path: '/ping', matcher: '200', intervalSeconds: 15, healthyThresholdCount: 2, unhealthyThresholdCount: 3 };
 const loadBalancer: LoadBalancerSettings = {
-  name: 'alb',
   listener: { protocol: 'HTTP', port: 80 },
   targetGroups: [
     {

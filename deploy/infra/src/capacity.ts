@@ -13,7 +13,8 @@ import { ECS_RESERVED_MEMORY_MIB } from './sizing';
  * resolved by CloudFormation at deploy time), IMDSv2 only with a hop limit of
  * 1 so containers in bridge mode cannot reach the instance role, encrypted
  * volumes, and a capacity provider that scales the group to what the tasks
- * need, protects instances that run tasks and drains them before they go.
+ * need (from zero instances if `capacity.minInstances` is 0) and drains an
+ * instance's tasks before it goes.
  */
 export interface CapacityProps {
   /** `cluster` (its name) and `capacity` (the group's bounds). */
@@ -67,7 +68,10 @@ export class Capacity extends Construct {
       machineImageType: ecs.MachineImageType.AMAZON_LINUX_2,
       enableManagedScaling: true,
       targetCapacityPercent: 100,
-      enableManagedTerminationProtection: true,
+      // Off, so the group's instances are not protected from scale-in: with it on, a rollback or teardown
+      // waits forever on instances nothing unprotects once the capacity provider is gone (deploy/README.md,
+      // "When the first deploy fails"). Managed draining still moves the tasks off an instance before it goes.
+      enableManagedTerminationProtection: false,
       enableManagedDraining: true,
     });
     this.cluster.addAsgCapacityProvider(this.capacityProvider);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { environmentNames } from '@ping-pong/deploy-config';
+import { ENVIRONMENTS_DIR, environmentNames } from '@ping-pong/deploy-config';
 import { acknowledgeFindings } from './acknowledgements';
 import { loadStackInput } from './stack-input';
 import { INFRA_DIR } from './paths';
@@ -24,10 +24,14 @@ export function featureFlags(): Record<string, unknown> {
  */
 export function buildCdkApp(
   props: Omit<AppProps, 'context'> = {},
-  { environments = environmentNames(), acknowledge = true }: { environments?: readonly string[]; acknowledge?: boolean } = {},
+  {
+    environmentsDir = ENVIRONMENTS_DIR,
+    environments = environmentNames(environmentsDir),
+    acknowledge = true,
+  }: { environmentsDir?: string; environments?: readonly string[]; acknowledge?: boolean } = {},
 ): { app: App; stacks: EnvironmentStack[] } {
   const app = new App({ analyticsReporting: false, context: featureFlags(), ...props });
-  const stacks = environments.map((name) => new EnvironmentStack(app, loadStackInput(name)));
+  const stacks = environments.map((name) => new EnvironmentStack(app, loadStackInput(name, environmentsDir)));
   if (acknowledge) for (const stack of stacks) acknowledgeFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };

@@ -3,6 +3,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { displayPath, type Environment, environmentNames } from '@ping-pong/deploy-config';
 import { ConfigError } from '@ping-pong/tooling';
+import {
+  type AwsClients,
+  checkCertificate,
+  checkServiceLinkedRoles,
+  createAwsClients,
+  ensureServiceLinkedRoles,
+  PreflightError,
+} from './preflight';
 import { loadStackInput } from './stack-input';
 import { INFRA_DIR } from './paths';
 import { stackName } from './stack';
@@ -17,6 +25,7 @@ const COMMANDS = ['synth', 'bootstrap', 'diff', 'deploy', 'destroy'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Exit codes: the cdk CLI's own (0 done, 1 failed), and 2 for bad input found before it runs. */
+const FAILED = 1;
 const BAD_INPUT = 2;
 
 export interface Run {
@@ -30,11 +39,14 @@ export interface CliDependencies {
   env: NodeJS.ProcessEnv;
   /** Runs a process with this terminal; resolves with its exit code. */
   run(process: Run): Promise<number>;
+  /** The IAM and ACM clients of the checks around the cdk CLI, in the environment's region. */
+  createClients(region: string): AwsClients;
   output: { info(line: string): void; error(line: string): void };
 }
 
 const defaultDependencies: CliDependencies = {
   env: process.env,
+  createClients: createAwsClients,
   run: ({ command, args, cwd, env }) =>
     new Promise((resolve, reject) => {
       const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
@@ -101,6 +113,13 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     return BAD_INPUT;
   }
 
+  try {
+    // Before a deploy, what CloudFormation would otherwise fail on halfway through: the service-linked roles, the certificate.
+    if (args.command === 'deploy') await preflightDeploy(dependencies, target!);
+  } catch (error) {
+    return reportPreflight(error, output);
+  }
+
   const cdkArgs = cdkArgsFor(args.command, target);
   const startedAt = Date.now();
   const code = await dependencies.run({
@@ -114,7 +133,35 @@ export async function main(argv: readonly string[], dependencies: CliDependencie
     const templates = environmentNames().map((name) => displayPath(path.join(INFRA_DIR, 'cdk.out', `${stackName(name)}.template.json`)));
     output.info(`synthesized in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${templates.join(', ')}`);
   }
+  if (code === 0 && args.command === 'bootstrap') {
+    // After cdk bootstrap, which refuses credentials of another account than the file's.
+    try {
+      await ensureServiceLinkedRoles(dependencies.createClients(target!.region).iam, output.info);
+    } catch (error) {
+      return reportPreflight(error, output);
+    }
+  }
   return code;
+}
+
+async function preflightDeploy({ createClients, output }: CliDependencies, environment: Environment): Promise<void> {
+  const { iam, acm } = createClients(environment.region);
+  await checkServiceLinkedRoles(iam, environment);
+  const certificate = await checkCertificate(acm, environment);
+  if (certificate) output.info(certificate);
+}
+
+/** A check's finding about the files or the account exits 2 (nothing was changed); a failed AWS call exits 1. */
+function reportPreflight(error: unknown, output: CliDependencies['output']): number {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) output.error(problem);
+    return BAD_INPUT;
+  }
+  if (error instanceof PreflightError) {
+    output.error(error.message);
+    return FAILED;
+  }
+  throw error;
 }
 
 /** What the pinned cdk CLI is asked to do: every stack for synth, the environment's account and region or stack otherwise. */

@@ -18,7 +18,7 @@ export interface IdentityProps {
   environment: Environment;
   /** What deploy/iam's policies are rendered against. */
   taskDefinitions: readonly RenderedTaskDefinition[];
-  repositories: readonly ecr.Repository[];
+  repositories: readonly ecr.IRepository[];
   logGroups: readonly logs.LogGroup[];
   /** The SSM parameters behind the task definitions' `secrets`. */
   parameterArns: readonly string[];

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, type LoadBalancerSettings } from '@ping-pong/deploy-config';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS, type LoadBalancerSettings, type ResourceNames } from '@ping-pong/deploy-config';
 import type { Network } from './network';
 
 /** Port 80, where an HTTPS load balancer redirects from. */
@@ -16,6 +16,8 @@ const HTTP_PORT = 80;
 export interface LoadBalancerProps {
   /** The environment file's `loadBalancer` block. */
   settings: LoadBalancerSettings;
+  /** What the load balancer and each target group are called in AWS. */
+  names: Pick<ResourceNames, 'loadBalancerName' | 'targetGroupNames'>;
   network: Network;
 }
 
@@ -26,12 +28,12 @@ export class LoadBalancer extends Construct {
   /** By the file's target-group name. */
   readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
 
-  constructor(scope: Construct, id: string, { settings, network }: LoadBalancerProps) {
+  constructor(scope: Construct, id: string, { settings, names, network }: LoadBalancerProps) {
     super(scope, id);
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
       internetFacing: true,
-      loadBalancerName: settings.name,
+      loadBalancerName: names.loadBalancerName,
       securityGroup: network.loadBalancerSecurityGroup,
       dropInvalidHeaderFields: true,
       // What the services' REQUEST_DEADLINE_MS is validated against, so the chain always answers first.
@@ -43,7 +45,7 @@ export class LoadBalancer extends Construct {
         group.name,
         new elbv2.ApplicationTargetGroup(this, group.name, {
           vpc: network.vpc,
-          targetGroupName: group.name,
+          targetGroupName: names.targetGroupNames[group.name],
           targetType: elbv2.TargetType.INSTANCE,
           protocol: elbv2.ApplicationProtocol.HTTP,
           port: group.containerPort,

@@ -33,8 +33,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, { environment, loadBalancer, capacity }: MonitoringProps) {
     super(scope, id);
-    const { alarms: thresholds, cluster } = environment;
-    const prefix = `${cluster}-${environment.name}`;
+    const { alarms: thresholds, cluster, namePrefix: prefix } = environment;
     this.topic = new sns.Topic(this, 'Alarms', { displayName: `${prefix} alarms`, enforceSSL: true });
     this.topic.addSubscription(new subscriptions.EmailSubscription(thresholds.email));
     // The topic's policy replaces SNS's default one (which let the account's services publish): CloudWatch is allowed back, for this account's alarms only.

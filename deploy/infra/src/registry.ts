@@ -6,13 +6,18 @@ import type { Environment } from '@ping-pong/deploy-config';
 /**
  * The ECR repositories the task definitions' images name: immutable tags,
  * scanned on push, untagged images expire after a day, the newest
- * `repositories.keepImages` are kept. They outlive the stack (RETAIN).
+ * `repositories.keepImages` are kept. They outlive the stack, except when the
+ * stack's creation fails and rolls back (RETAIN_ON_UPDATE_OR_DELETE): a
+ * failed first `infra:deploy` leaves no repository behind whose name would
+ * stop the next one.
  *
  * Promotion: the registry of an environment that others are `promotedFrom`
  * replicates these repositories to theirs, and such an environment's registry
- * lets that source account replicate into these repositories. Both are
- * account-wide singletons (one replication configuration, one registry
- * policy per registry), so the stack owns the registry's.
+ * lets that source account replicate into these repositories (needed across
+ * accounts only). Both are registry-wide singletons (one replication
+ * configuration, one registry policy per account and region), so the stack
+ * owns its registry's. An environment promoted from one in the same registry
+ * creates no repository: it pulls from the source's, which that stack owns.
  */
 export interface RegistryProps {
   /** The repositories the images come from, e.g. `microservice-ping-pong/node`. */
@@ -21,22 +26,28 @@ export interface RegistryProps {
   keepImages: number;
   /** The registries (account, region) of the environments promoted from this one. */
   replicateTo: readonly Pick<Environment, 'account' | 'region'>[];
-  /** The environment this one is promoted from: its account may replicate in. */
+  /** The environment this one is promoted from: its account may replicate in, when it is another account. */
   acceptFrom?: Pick<Environment, 'name' | 'account'>;
+  /** The environment whose stack creates the repositories, when this one shares its registry. */
+  repositoryOwner?: Pick<Environment, 'name'>;
 }
 
 export class Registry extends Construct {
-  readonly repositories: ecr.Repository[];
+  readonly repositories: ecr.IRepository[];
 
-  constructor(scope: Construct, id: string, { repositories, keepImages, replicateTo, acceptFrom }: RegistryProps) {
+  constructor(scope: Construct, id: string, { repositories, keepImages, replicateTo, acceptFrom, repositoryOwner }: RegistryProps) {
     super(scope, id);
+    if (repositoryOwner) {
+      this.repositories = repositories.map((repositoryName) => ecr.Repository.fromRepositoryName(this, repositoryName, repositoryName));
+      return;
+    }
     this.repositories = repositories.map(
       (repositoryName) =>
         new ecr.Repository(this, repositoryName, {
           repositoryName,
           imageTagMutability: ecr.TagMutability.IMMUTABLE,
           imageScanOnPush: true,
-          removalPolicy: RemovalPolicy.RETAIN,
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
           lifecycleRules: [
             {
               rulePriority: 1,
@@ -66,7 +77,7 @@ export class Registry extends Construct {
         },
       });
     }
-    if (acceptFrom) {
+    if (acceptFrom && acceptFrom.account !== Stack.of(this).account) {
       new ecr.CfnRegistryPolicy(this, 'AcceptReplication', {
         policyText: {
           Version: '2012-10-17',

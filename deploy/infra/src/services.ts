@@ -4,71 +4,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { Environment, RenderedTaskDefinition } from '@ping-pong/deploy-config';
+import { bootstrapRevision, type Environment, type RenderedTaskDefinition } from '@ping-pong/deploy-config';
 import type { Capacity } from './capacity';
 import type { Identity } from './identity';
 import type { LoadBalancer } from './load-balancer';
 import type { LogsAndSecrets } from './logs-and-secrets';
-
-/** Public, so it pulls before any image of ours exists; pinned, like every image here. */
-export const BOOTSTRAP_IMAGE = 'public.ecr.aws/docker/library/busybox:1.37';
-
-/** The port a bootstrap container serves on when it maps none (nothing reaches it). */
-const UNMAPPED_PORT = 3000;
-
-type Definition = RenderedTaskDefinition['input'];
-
-/** The file a path is served from under busybox httpd's document root: `/` and `/a/` are directories. */
-const servedFile = (path: string) => (path.endsWith('/') ? `${path}index.html` : path);
-
-/**
- * The first revision of a family, registered once when the stack is created so
- * the services can exist before any image is pushed: the family's containers
- * with the same names, port mappings, memory and log configuration, each
- * running busybox httpd from a public registry that answers 200 on the
- * health-check paths of the target groups pointing at it. No environment, no
- * secrets, no dependencies between containers: it needs nothing this app has
- * not created yet. The first `deploy:ecs` replaces it.
- */
-function bootstrapRevision(definition: RenderedTaskDefinition, environment: Environment): Definition {
-  const { input } = definition;
-  const targetGroupsOf = (container: string) =>
-    environment.loadBalancer.targetGroups.filter(
-      (group) => definition.services.includes(group.service) && group.containerName === container,
-    );
-  const containerDefinitions = input.containerDefinitions!.map((container) => {
-    const groups = targetGroupsOf(container.name!);
-    // The ports the load balancer checks, else the first mapped one: one httpd each, the last in the foreground.
-    const ports = [...new Set(groups.map((group) => group.containerPort))];
-    if (ports.length === 0) ports.push(container.portMappings?.[0]?.containerPort ?? UNMAPPED_PORT);
-    const files = ['/', ...groups.map((group) => group.healthCheck.path)].map((path) => `/tmp/www${servedFile(path)}`);
-    const script = [
-      ...files.map((file) => `mkdir -p "$(dirname '${file}')" && echo ok > '${file}'`),
-      ...ports.map((port, index) => `${index === ports.length - 1 ? 'exec httpd -f' : 'httpd'} -v -p ${port} -h /tmp/www`),
-    ].join(' && ');
-    return {
-      name: container.name,
-      image: BOOTSTRAP_IMAGE,
-      essential: container.essential,
-      memory: container.memory,
-      memoryReservation: container.memoryReservation,
-      portMappings: container.portMappings,
-      logConfiguration: container.logConfiguration,
-      user: '65534:65534',
-      command: ['sh', '-c', script],
-    };
-  });
-  return {
-    family: input.family,
-    networkMode: input.networkMode,
-    requiresCompatibilities: input.requiresCompatibilities,
-    taskRoleArn: input.taskRoleArn,
-    executionRoleArn: input.executionRoleArn,
-    cpu: input.cpu,
-    memory: input.memory,
-    containerDefinitions,
-  };
-}
 
 export interface ServicesProps {
   environment: Environment;

@@ -26,11 +26,54 @@ export interface StackInput {
   parameters: string[];
   /** The ECR repositories the images come from, in this environment's registry. */
   repositories: string[];
-  /** The environments whose `promotedFrom` names this one: this registry replicates to theirs. */
+  /**
+   * The environment whose stack creates those repositories when it is not
+   * this one: the environment `promotedFrom` names, when both share a
+   * registry (account and region). Nothing is replicated then: promotion
+   * deploys the very images the source ran, from the same repositories.
+   */
+  repositoryOwner?: Environment;
+  /** The environments whose `promotedFrom` names this one, in another registry: this registry replicates to theirs. */
   replicas: Environment[];
-  /** The environment `promotedFrom` names: its registry replicates to this one. */
+  /** The environment `promotedFrom` names: its registry replicates to this one, unless they share it. */
   source?: Environment;
   sizing: Sizing;
+}
+
+const sameRegistry = (a: Environment, b: Environment) => a.account === b.account && a.region === b.region;
+
+/**
+ * What two environments cannot both have: one registry's repositories,
+ * replication configuration and registry policy, one account's GitHub OIDC
+ * provider. Promotion within one registry is allowed (the source's stack owns
+ * the repositories); anything else that would make two stacks create the
+ * same thing is refused here, not halfway through a CloudFormation create.
+ */
+function sharingProblems(environment: Environment, others: readonly Environment[]): string[] {
+  const at = (field: string) => `${displayPath(environment.file)}: ${field}`;
+  const problems: string[] = [];
+  for (const other of others) {
+    const linked = environment.promotedFrom === other.name || other.promotedFrom === environment.name;
+    if (sameRegistry(environment, other) && !linked) {
+      problems.push(
+        `${at('region')}: ${other.name} uses the same registry (account ${other.account}, ${other.region}) without either being promotedFrom the other, so both stacks would create the repositories: promote one from the other, or use another account or region`,
+      );
+    }
+    if (environment.account === other.account && environment.github.oidcProvider === 'create' && other.github.oidcProvider === 'create') {
+      problems.push(
+        `${at('github.oidcProvider')}: ${other.name} creates the GitHub OIDC provider of account ${other.account} too, and an account has one: set "existing" in one of them, and deploy the other first`,
+      );
+    }
+  }
+  const source = others.find((other) => other.name === environment.promotedFrom);
+  if (source && sameRegistry(environment, source)) {
+    const replicaElsewhere = others.find((other) => other.promotedFrom === environment.name && !sameRegistry(other, environment));
+    if (replicaElsewhere)
+      problems.push(
+        `${at('promotedFrom')}: ${environment.name} shares ${source.name}'s registry, whose one replication configuration ${source.name}'s stack owns, so ${replicaElsewhere.name} cannot be promoted from ${environment.name}: promote it from ${source.name}`,
+      );
+  }
+  return problems;
 }
 
 const unique = (values: string[]) => [...new Set(values)];
@@ -69,19 +112,17 @@ export function loadStackInput(name: string, environmentsDir = ENVIRONMENTS_DIR)
   const others = environmentNames(environmentsDir)
     .filter((other) => other !== name)
     .map((other) => loadEnvironment(other, environmentsDir));
+  const sharing = sharingProblems(environment, others);
+  if (sharing.length > 0) throw new ConfigError(sharing);
   const source = others.find((other) => other.name === environment.promotedFrom);
-  if (source && source.account === environment.account && source.region === environment.region) {
-    throw new ConfigError([
-      `${displayPath(environment.file)}: promotedFrom: ${source.name} uses the same registry (account ${source.account}, ${source.region}); promotion by replication needs another account or region`,
-    ]);
-  }
   return {
     environment,
     taskDefinitions,
     logGroups: unique(logGroups),
     parameters: unique(parameters),
     repositories: imageRepositories(environment, taskDefinitions),
-    replicas: others.filter((other) => other.promotedFrom === name),
+    repositoryOwner: source && sameRegistry(environment, source) ? source : undefined,
+    replicas: others.filter((other) => other.promotedFrom === name && !sameRegistry(other, environment)),
     source,
     sizing: sizeCapacity(environment, taskDefinitions),
   };

@@ -1,5 +1,6 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { namePrefix } from '@ping-pong/deploy-config';
 import type { StackInput } from './stack-input';
 import { Capacity } from './capacity';
 import { Identity } from './identity';
@@ -10,8 +11,8 @@ import { Network } from './network';
 import { Registry } from './registry';
 import { Services } from './services';
 
-/** `ping-pong-<environment>`: the stack's name, and its template's file name in cdk.out/. */
-export const stackName = (environment: string) => `ping-pong-${environment}`;
+/** `ping-pong-<environment>`: the stack's name (and its template's file name in cdk.out/) is the prefix of every name in it. */
+export const stackName = namePrefix;
 
 /** One environment, from the network to the alarms, all read from its environment file and task definitions. */
 export class EnvironmentStack extends Stack {
@@ -41,12 +42,17 @@ export class EnvironmentStack extends Stack {
 
     this.network = new Network(this, 'Network', { environment });
     this.capacity = new Capacity(this, 'Capacity', { environment, instanceType: input.sizing.instanceType, network: this.network });
-    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', { settings: environment.loadBalancer, network: this.network });
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      settings: environment.loadBalancer,
+      names: environment,
+      network: this.network,
+    });
     this.registry = new Registry(this, 'Registry', {
       repositories: input.repositories,
       keepImages: environment.repositories.keepImages,
       replicateTo: input.replicas,
       acceptFrom: input.source,
+      repositoryOwner: input.repositoryOwner,
     });
     this.logsAndSecrets = new LogsAndSecrets(this, 'LogsAndSecrets', {
       logGroups: input.logGroups,

@@ -64,7 +64,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
   it('more memory in a task definition makes the default type larger: nothing is hard-coded to today’s numbers', () => {
     const { environment, taskDefinitions } = loadStackInput('staging');
     const before = sizeCapacity(environment, taskDefinitions).instanceType;
-    const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
+    const node = taskDefinitions.find((definition) => definition.family === 'ping-pong-staging-node')!;
     for (const container of node.input.containerDefinitions!) container.memoryReservation = 4 * container.memoryReservation!;
     const after = sizeCapacity(environment, taskDefinitions).instanceType;
 
@@ -80,7 +80,7 @@ describe('sizing the instances from the task definitions’ memory', () => {
     expect(needed).toBeGreaterThan(1);
     expect(problemOf(() => sizeCapacity(narrow, taskDefinitions))).toBe(
       'deploy/environments/production.json: capacity.maxInstances: 1 t3.small cannot place the peak of a rolling deploy at full scale, ' +
-        `${client!.count} × microservice-ping-pong-client-td (${client!.memory} MiB), ${node!.count} × microservice-ping-pong-node-td (${node!.memory} MiB): it needs ${needed}`,
+        `${client!.count} × ping-pong-production-client (${client!.memory} MiB), ${node!.count} × ping-pong-production-node (${node!.memory} MiB): it needs ${needed}`,
     );
   });
 
@@ -91,10 +91,10 @@ describe('sizing the instances from the task definitions’ memory', () => {
     ).toMatch(
       /^deploy\/environments\/staging\.json: capacity\.instanceType: x9\.huge is not one deploy\/infra can size \(known: t3\.small, /,
     );
-    const node = taskDefinitions.find((definition) => definition.family === 'microservice-ping-pong-node-td')!;
+    const node = taskDefinitions.find((definition) => definition.family === 'ping-pong-staging-node')!;
     node.input.containerDefinitions![0]!.memoryReservation = 20_000;
     expect(problemOf(() => sizeCapacity(environment, taskDefinitions))).toMatch(
-      `capacity.instanceType: a microservice-ping-pong-node-td task reserves ${taskMemory(node.input)} MiB, more than a t3.xlarge registers for tasks (15308 MiB)`,
+      `capacity.instanceType: a ping-pong-staging-node task reserves ${taskMemory(node.input)} MiB, more than a t3.xlarge registers for tasks (15308 MiB)`,
     );
   });
 
@@ -108,14 +108,14 @@ describe('sizing the instances from the task definitions’ memory', () => {
     expect(peakTasks(environment, taskDefinitions)).toEqual([
       {
         service: 'microservice-ping-pong-client-service',
-        family: 'microservice-ping-pong-client-td',
-        memory: reserved('microservice-ping-pong-client-td'),
+        family: 'ping-pong-production-client',
+        memory: reserved('ping-pong-production-client'),
         count: 8,
       },
       {
         service: 'microservice-ping-pong-node-service',
-        family: 'microservice-ping-pong-node-td',
-        memory: reserved('microservice-ping-pong-node-td'),
+        family: 'ping-pong-production-node',
+        memory: reserved('ping-pong-production-node'),
         count: 12,
       },
     ]);
@@ -161,14 +161,25 @@ describe.each(ENVIRONMENTS)('%s: the cluster and its EC2 capacity', (name) => {
     );
   });
 
-  it('has a capacity provider with managed scaling, termination protection and draining', () => {
-    templateOf(name).hasResourceProperties('AWS::ECS::CapacityProvider', {
-      AutoScalingGroupProvider: {
-        ManagedScaling: { Status: 'ENABLED', TargetCapacity: 100 },
-        ManagedTerminationProtection: 'ENABLED',
-        ManagedDraining: 'ENABLED',
-      },
+  it('has a capacity provider whose managed scaling gives the services their instances, even from minInstances 0', () => {
+    const template = templateOf(name);
+    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+      AutoScalingGroupProvider: Match.objectLike({ ManagedScaling: { Status: 'ENABLED', TargetCapacity: 100 } }),
     });
+    // The services use that provider (and none other), so CloudFormation's wait for their steady state cannot starve.
+    const [providerId] = Object.keys(resourcesOf(template, 'AWS::ECS::CapacityProvider'));
+    for (const { Properties } of Object.values(resourcesOf(template, 'AWS::ECS::Service'))) {
+      expect(Properties.CapacityProviderStrategy).toEqual([{ CapacityProvider: { Ref: providerId }, Weight: 1 }]);
+    }
+  });
+
+  it('can always be deleted: no scale-in protection (a rollback or teardown would wait on protected instances forever), draining kept', () => {
+    const template = templateOf(name);
+    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+      AutoScalingGroupProvider: Match.objectLike({ ManagedTerminationProtection: 'DISABLED', ManagedDraining: 'ENABLED' }),
+    });
+    const group = Object.values(resourcesOf(template, 'AWS::AutoScaling::AutoScalingGroup'))[0]!.Properties;
+    expect(group.NewInstancesProtectedFromScaleIn ?? false).toBe(false);
   });
 
   it('has public subnets only and no NAT gateway', () => {

@@ -10,7 +10,7 @@ describe.each(ENVIRONMENTS)('%s: the load balancer is the environment file’s',
 
   it('is internet-facing, named as the file says, drops invalid headers and waits the idle timeout deadlines are checked against', () => {
     templateOf(name).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Name: loadBalancer.name,
+      Name: environment.loadBalancerName,
       Scheme: 'internet-facing',
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' }]),
     });
@@ -27,7 +27,7 @@ describe.each(ENVIRONMENTS)('%s: the load balancer is the environment file’s',
     for (const group of loadBalancer.targetGroups) {
       expect(groups).toContainEqual(
         expect.objectContaining({
-          Name: group.name,
+          Name: environment.targetGroupNames[group.name],
           TargetType: 'instance',
           Protocol: 'HTTP',
           Port: group.containerPort,
@@ -49,7 +49,8 @@ describe.each(ENVIRONMENTS)('%s: the load balancer is the environment file’s',
     const groupIds = Object.fromEntries(
       Object.entries(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup')).map(([id, { Properties }]) => [
         id,
-        Properties.Name,
+        // The file's name of the group, which the rules use.
+        Object.keys(environment.targetGroupNames).find((group) => environment.targetGroupNames[group] === Properties.Name),
       ]),
     );
     const forwardedTo = (actions: unknown) => groupIds[(actions as [{ TargetGroupArn: { Ref: string } }])[0].TargetGroupArn.Ref];
@@ -148,7 +149,7 @@ describe('the load balancer alone, in a bare stack', () => {
     };
     const stack = bareStack();
     const network = new Network(stack, 'Network', { environment: production });
-    new LoadBalancer(stack, 'LoadBalancer', { settings, network });
+    new LoadBalancer(stack, 'LoadBalancer', { settings, names: production, network });
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTPS' });

@@ -16,7 +16,7 @@ describe.each(ENVIRONMENTS)('%s: alarms and dashboard', (name) => {
   const environment = loadEnvironment(name);
   const alarms = () =>
     Object.values(resourcesOf(templateOf(name), 'AWS::CloudWatch::Alarm')).map(({ Properties }) => Properties as unknown as Alarm);
-  const prefix = `${environment.cluster}-${name}`;
+  const prefix = environment.namePrefix;
 
   it('alarm on the load balancer’s and the targets’ 5xx at the file’s threshold', () => {
     const fiveXx = alarms().filter(({ MetricName }) => MetricName.includes('5XX'));

@@ -7,7 +7,7 @@ const REPOSITORIES = ['microservice-ping-pong/client', 'microservice-ping-pong/n
 describe.each(ENVIRONMENTS)('%s: the ECR repositories', (name) => {
   const environment = loadEnvironment(name);
 
-  it('are the ones the task definitions pull from: immutable tags, scan on push, retained when the stack goes', () => {
+  it('are the ones the task definitions pull from: immutable tags, scan on push, retained when the stack goes but not when its creation fails', () => {
     const template = templateOf(name);
     const repositories = resourcesOf(template, 'AWS::ECR::Repository') as unknown as Record<
       string,
@@ -17,7 +17,8 @@ describe.each(ENVIRONMENTS)('%s: the ECR repositories', (name) => {
     for (const repository of Object.values(repositories)) {
       expect({ name: repository.Properties.RepositoryName, ...repository }).toMatchObject({
         name: repository.Properties.RepositoryName,
-        DeletionPolicy: 'Retain',
+        // A failed first infra:deploy rolls them back, so running it again does not stop on names that exist.
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
         Properties: { ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } },
       });

@@ -1,6 +1,11 @@
 import path from 'node:path';
-import { type Environment, loadEnvironment, type RenderedTaskDefinition, renderTaskDefinitions } from '@ping-pong/deploy-config';
-import { BOOTSTRAP_IMAGE } from '../src/services';
+import {
+  BOOTSTRAP_IMAGE,
+  type Environment,
+  loadEnvironment,
+  type RenderedTaskDefinition,
+  renderTaskDefinitions,
+} from '@ping-pong/deploy-config';
 import { ENVIRONMENTS, type EnvironmentName, resourcesOf, templateOf } from './support';
 
 type Revision = RenderedTaskDefinition['input'];
@@ -75,7 +80,7 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
         LoadBalancers: environment.loadBalancer.targetGroups
           .filter((group) => group.service === service)
           .map((group) => ({
-            TargetGroupArn: { Ref: groupIds[group.name] },
+            TargetGroupArn: { Ref: groupIds[environment.targetGroupNames[group.name]!] },
             ContainerName: group.containerName,
             ContainerPort: group.containerPort,
           })),
@@ -95,22 +100,63 @@ describe.each(ENVIRONMENTS)('%s: the services', (name) => {
     }
   });
 
-  it('come after their first revision, the listener rules and the cluster’s capacity providers', () => {
+  it('come after the first revision of their own family, the listener and its rules, and the cluster’s capacity-provider association', () => {
     const template = templateOf(name);
     const idsOf = (type: string) => Object.keys(resourcesOf(template, type));
-    for (const [service, { DependsOn = [] }] of Object.entries(resourcesOf(template, 'AWS::ECS::Service'))) {
+    const registrationOf = Object.fromEntries(
+      Object.entries(resourcesOf(template, 'Custom::AWS'))
+        .filter(([, { Properties }]) => createCall(Properties).action === 'registerTaskDefinition')
+        .map(([id, { Properties }]) => [id, createCall(Properties).parameters.family]),
+    );
+    for (const { Properties, DependsOn = [] } of Object.values(resourcesOf(template, 'AWS::ECS::Service'))) {
+      const service = Properties.ServiceName as string;
       expect({ service, DependsOn }).toEqual({
         service,
         DependsOn: expect.arrayContaining([
           ...idsOf('AWS::ECS::ClusterCapacityProviderAssociations'),
+          // The listener the rules belong to (with HTTPS, not the one on port 80 that only redirects).
+          ...Object.entries(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener'))
+            .filter(([, { Properties: listener }]) => listener.Port === environment.loadBalancer.listener.port)
+            .map(([id]) => id),
           ...idsOf('AWS::ElasticLoadBalancingV2::ListenerRule'),
         ]),
       });
-      expect({ service, firstRevisions: DependsOn.filter((id) => idsOf('Custom::AWS').includes(id)).length }).toEqual({
+      expect({ service, firstRevisionOf: DependsOn.filter((id) => id in registrationOf).map((id) => registrationOf[id]) }).toEqual({
         service,
-        firstRevisions: 1,
+        firstRevisionOf: [Properties.TaskDefinition],
       });
     }
+    expect(idsOf('AWS::ECS::ClusterCapacityProviderAssociations')).toHaveLength(1);
+  });
+
+  it('the first revisions are registered by a function that may pass exactly the task and execution roles they name, to ECS tasks only', () => {
+    const template = templateOf(name);
+    const roleNameOf = Object.fromEntries(
+      Object.entries(resourcesOf(template, 'AWS::IAM::Role')).map(([id, { Properties }]) => [id, Properties.RoleName]),
+    );
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+    // Every AwsCustomResource shares one function and role; these are the statements that role gets for the revisions.
+    const statements = Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ServicesBootstrap'))
+      .flatMap(([, { Properties }]) => (Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    const passRole = statements.filter(({ Action }) => [Action].flat().includes('iam:PassRole'));
+    expect(passRole).toHaveLength(Object.keys(bootstrapRevisions(name)).length);
+    for (const statement of passRole) {
+      const passed = (statement.Resource as { 'Fn::GetAtt': [string, string] }[]).map(({ 'Fn::GetAtt': [id] }) => roleNameOf[id]);
+      expect({ passed: passed.sort(), condition: statement.Condition }).toEqual({
+        passed: [environment.roles.execution, environment.roles.task].sort(),
+        condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      });
+    }
+    for (const revision of Object.values(bootstrapRevisions(name))) {
+      expect([revision.taskRoleArn, revision.executionRoleArn]).toEqual([environment.roleArns.task, environment.roleArns.execution]);
+    }
+    // Nothing else that role may do is a PassRole on anything wider.
+    const everyStatement = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
+      ({ Properties }) => (Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    expect(everyStatement.filter(({ Action, Resource }) => [Action].flat().includes('iam:PassRole') && Resource === '*')).toEqual([]);
   });
 
   it('scale on CPU between the file’s minCapacity and maxCapacity', () => {
